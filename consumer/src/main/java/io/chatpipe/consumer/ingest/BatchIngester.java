@@ -1,0 +1,108 @@
+package io.chatpipe.consumer.ingest;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.rabbitmq.client.Channel;
+import io.chatpipe.model.ChatMessage;
+import io.chatpipe.model.PoisonMessageException;
+import io.chatpipe.model.WireFormat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.amqp.core.Message;
+import org.springframework.amqp.rabbit.listener.api.ChannelAwareBatchMessageListener;
+import org.springframework.amqp.rabbit.support.RabbitExceptionTranslator;
+import org.springframework.stereotype.Component;
+
+/**
+ * Stores one batch from one shard queue: decodes it, stores the messages in one
+ * transaction (retrying in place while the database fails), dead-letters poison with its
+ * reason, and only then acks the whole batch. A crash anywhere before the ack redelivers
+ * the batch, and the store skips what it holds already.
+ */
+@Component
+class BatchIngester implements ChannelAwareBatchMessageListener {
+
+	private static final Logger logger = LoggerFactory.getLogger(BatchIngester.class);
+
+	private final MessageStore store;
+
+	private final DeadLetterer deadLetterer;
+
+	private final InPlaceRetry retry;
+
+	private final IngestStats stats;
+
+	BatchIngester(MessageStore store, DeadLetterer deadLetterer, IngestProperties properties, IngestStats stats) {
+		this.store = store;
+		this.deadLetterer = deadLetterer;
+		this.retry = new InPlaceRetry(properties.retry());
+		this.stats = stats;
+	}
+
+	@Override
+	public void onMessageBatch(List<Message> messages, Channel channel) {
+		long start = System.nanoTime();
+		long lastTag = messages.get(messages.size() - 1).getMessageProperties().getDeliveryTag();
+		List<ChatMessage> decoded = new ArrayList<>(messages.size());
+		Map<ChatMessage, Message> origins = new IdentityHashMap<>(messages.size());
+		List<DeadLetterer.Poison> poison = new ArrayList<>();
+		for (Message message : messages) {
+			try {
+				ChatMessage chatMessage = WireFormat.decode(message.getBody());
+				decoded.add(chatMessage);
+				origins.put(chatMessage, message);
+			}
+			catch (PoisonMessageException ex) {
+				poison.add(new DeadLetterer.Poison(message, ex.getMessage()));
+			}
+		}
+		try {
+			StoreOutcome outcome = this.retry.untilDone("Storing a batch of " + decoded.size(),
+					() -> this.store.store(decoded));
+			outcome.rejected()
+				.forEach((rejected) -> poison
+					.add(new DeadLetterer.Poison(origins.get(rejected.message()), rejected.reason())));
+			this.retry.untilDone("Dead-lettering " + poison.size() + " poison messages", () -> {
+				this.deadLetterer.deadLetter(poison);
+				return null;
+			});
+			poison.forEach((item) -> logger.warn("Dead-lettered message {} from {}: {}",
+					item.message().getMessageProperties().getMessageId(),
+					item.message().getMessageProperties().getConsumerQueue(), item.reason()));
+			channel.basicAck(lastTag, true);
+			this.stats.recordBatch(start, outcome, poison.size());
+		}
+		catch (InPlaceRetry.StoppingException ex) {
+			// Not acked: the channel closes with the container and the broker redelivers
+			// the batch.
+			logger.info("Abandoned a batch of {} unacked: {}", messages.size(), ex.getMessage());
+			throw ex;
+		}
+		catch (IOException ex) {
+			throw RabbitExceptionTranslator.convertRabbitAccessException(ex);
+		}
+		catch (RuntimeException ex) {
+			// A failure that is neither transient nor a poison message's: requeue, so
+			// that a message that fails
+			// again and again reaches its delivery limit and the dead-letter queue.
+			logger.error("Storing a batch of {} failed unexpectedly; requeueing it", messages.size(), ex);
+			try {
+				channel.basicNack(lastTag, true, true);
+			}
+			catch (IOException nackFailure) {
+				ex.addSuppressed(nackFailure);
+			}
+		}
+	}
+
+	/** Ends every in-place retry: called before the containers stop. */
+	void stop() {
+		this.retry.stop();
+	}
+
+}
