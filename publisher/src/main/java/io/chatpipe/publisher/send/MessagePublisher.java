@@ -1,0 +1,104 @@
+package io.chatpipe.publisher.send;
+
+import java.util.Date;
+import java.util.concurrent.TimeoutException;
+
+import io.chatpipe.model.ChatMessage;
+import io.chatpipe.model.Topology;
+import io.chatpipe.model.WireFormat;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+import org.springframework.amqp.AmqpException;
+import org.springframework.amqp.core.Message;
+import org.springframework.amqp.core.MessageDeliveryMode;
+import org.springframework.amqp.core.MessageProperties;
+import org.springframework.amqp.core.ReturnedMessage;
+import org.springframework.amqp.rabbit.connection.CorrelationData;
+import org.springframework.amqp.rabbit.core.RabbitTemplate;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.stereotype.Component;
+
+/**
+ * Publishes a message to its chat's shard and completes once the broker confirmed it as
+ * routed to a queue. The client's publish call, which may block (a blocked connection, a
+ * full channel cache), runs on a bounded scheduler of its own; the confirm is awaited as
+ * a future, so no thread waits for it, least of all an event-loop thread.
+ */
+@Component
+class MessagePublisher implements DisposableBean {
+
+	private final RabbitTemplate rabbit;
+
+	private final Topology topology;
+
+	private final SendProperties properties;
+
+	private final PublishStats stats;
+
+	private final Scheduler publishing;
+
+	MessagePublisher(RabbitTemplate rabbit, Topology topology, SendProperties properties, PublishStats stats) {
+		this.rabbit = rabbit;
+		this.topology = topology;
+		this.properties = properties;
+		this.stats = stats;
+		this.publishing = Schedulers.newBoundedElastic(properties.publishThreads(), 100_000, "publish");
+	}
+
+	/**
+	 * Publishes the message; completes empty once it is confirmed, or with a
+	 * {@link PublishFailedException}.
+	 */
+	Mono<Void> publish(ChatMessage message) {
+		CorrelationData correlation = new CorrelationData(message.messageId().toString());
+		long start = System.nanoTime();
+		return Mono
+			.fromRunnable(() -> this.rabbit.send(this.topology.exchange(), this.topology.routingKeyFor(message.chat()),
+					toAmqp(message), correlation))
+			.subscribeOn(this.publishing)
+			.then(Mono.fromFuture(correlation.getFuture()))
+			.timeout(this.properties.confirmTimeout())
+			.flatMap((confirm) -> {
+				ReturnedMessage returned = correlation.getReturned();
+				if (returned != null) {
+					this.stats.record(PublishStats.Result.RETURNED, start);
+					return Mono.error(new PublishFailedException("the broker could not route the message to a queue ("
+							+ returned.getReplyCode() + " " + returned.getReplyText() + ")"));
+				}
+				if (!confirm.isAck()) {
+					this.stats.record(PublishStats.Result.NACKED, start);
+					return Mono.error(new PublishFailedException(
+							"the broker did not accept the message (" + confirm.getReason() + ")"));
+				}
+				this.stats.record(PublishStats.Result.CONFIRMED, start);
+				return Mono.<Void>empty();
+			})
+			.onErrorMap(TimeoutException.class, (ex) -> {
+				this.stats.record(PublishStats.Result.TIMEOUT, start);
+				return new PublishFailedException(
+						"the broker did not confirm the message within " + this.properties.confirmTimeout(), ex);
+			})
+			.onErrorMap(AmqpException.class, (ex) -> {
+				this.stats.record(PublishStats.Result.UNREACHABLE, start);
+				return new PublishFailedException("the broker is unreachable (" + ex.getMessage() + ")", ex);
+			});
+	}
+
+	private static Message toAmqp(ChatMessage message) {
+		MessageProperties properties = new MessageProperties();
+		properties.setMessageId(message.messageId().toString());
+		properties.setContentType(WireFormat.CONTENT_TYPE);
+		properties.setDeliveryMode(MessageDeliveryMode.PERSISTENT);
+		properties.setTimestamp(new Date(message.acceptedAtMillis()));
+		properties.setAppId("chatpipe-publisher");
+		return new Message(WireFormat.encode(message), properties);
+	}
+
+	@Override
+	public void destroy() {
+		this.publishing.dispose();
+	}
+
+}

@@ -1,0 +1,74 @@
+package io.chatpipe.publisher.send;
+
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Component;
+
+/**
+ * What the publisher did: {@code chatpipe_publisher_publishes_total{result}},
+ * {@code chatpipe_publisher_confirm_seconds} and one log line a minute.
+ */
+@Component
+class PublishStats {
+
+	/** How a publish ended. */
+	enum Result {
+
+		CONFIRMED, NACKED, RETURNED, TIMEOUT, UNREACHABLE
+
+	}
+
+	private static final Logger logger = LoggerFactory.getLogger(PublishStats.class);
+
+	private final Map<Result, LongAdder> counts = new EnumMap<>(Result.class);
+
+	private final Map<Result, Long> logged = new EnumMap<>(Result.class);
+
+	private final Timer confirmTimer;
+
+	PublishStats(MeterRegistry registry) {
+		for (Result result : Result.values()) {
+			LongAdder adder = new LongAdder();
+			this.counts.put(result, adder);
+			this.logged.put(result, 0L);
+			FunctionCounter.builder("chatpipe.publisher.publishes", adder, LongAdder::sum)
+				.description("Publishes by how they ended")
+				.tag("result", result.name().toLowerCase())
+				.register(registry);
+		}
+		this.confirmTimer = Timer.builder("chatpipe.publisher.confirm")
+			.description("From handing a message to the broker client to the broker's confirm")
+			.publishPercentileHistogram()
+			.register(registry);
+	}
+
+	void record(Result result, long startNanos) {
+		this.counts.get(result).increment();
+		if (result == Result.CONFIRMED) {
+			this.confirmTimer.record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
+		}
+	}
+
+	@Scheduled(fixedRateString = "${chatpipe.publisher.activity-log-interval:60s}",
+			initialDelayString = "${chatpipe.publisher.activity-log-interval:60s}")
+	synchronized void logActivity() {
+		StringBuilder line = new StringBuilder("Published");
+		for (Result result : Result.values()) {
+			long now = this.counts.get(result).sum();
+			line.append(' ').append(result.name().toLowerCase()).append('=').append(now - this.logged.get(result));
+			this.logged.put(result, now);
+		}
+		logger.info("{}; confirm max {} ms", line, (long) this.confirmTimer.max(TimeUnit.MILLISECONDS));
+	}
+
+}

@@ -1,0 +1,37 @@
+package io.chatpipe.publisher.send;
+
+import java.time.Duration;
+
+import io.chatpipe.model.MessageRules;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * How the publisher accepts and publishes messages.
+ *
+ * @param maxTextLength the longest text accepted, in Unicode code points
+ * @param maxBodySize the largest request body; a larger one gets 413
+ * @param confirmTimeout how long a send waits for the broker's confirm before it answers
+ * 503
+ * @param retryAfter what a 503 tells the client to wait before retrying
+ * ({@code Retry-After}, whole seconds)
+ * @param publishThreads the threads that hand messages to the broker client, whose
+ * publish call may block
+ */
+@Validated
+@ConfigurationProperties("chatpipe.publisher")
+public record SendProperties(@DefaultValue("" + MessageRules.DEFAULT_MAX_TEXT_CODE_POINTS) @Min(1) int maxTextLength,
+		@DefaultValue("64KB") DataSize maxBodySize, @DefaultValue("5s") Duration confirmTimeout,
+		@DefaultValue("1s") Duration retryAfter, @DefaultValue("64") @Min(1) @Max(4096) int publishThreads,
+		@DefaultValue("60s") Duration activityLogInterval) {
+
+	public MessageRules rules() {
+		return new MessageRules(this.maxTextLength);
+	}
+
+}

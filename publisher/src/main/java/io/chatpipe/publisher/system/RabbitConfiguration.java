@@ -1,0 +1,77 @@
+package io.chatpipe.publisher.system;
+
+import com.rabbitmq.client.Channel;
+import io.chatpipe.model.Topology;
+import io.chatpipe.model.TopologyDeclarer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
+import org.springframework.amqp.rabbit.connection.ConnectionListener;
+import org.springframework.amqp.rabbit.core.RabbitTemplate;
+import org.springframework.boot.autoconfigure.amqp.RabbitTemplateCustomizer;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.event.EventListener;
+
+/**
+ * Publishes on a connection of its own (a memory or disk alarm blocks publishing
+ * connections, and must not block anything else), with correlated confirms and mandatory
+ * returns (see application.yml), and declares the topology on every new connection so
+ * that a message is never unroutable for want of a queue.
+ */
+@Configuration(proxyBeanMethods = false)
+class RabbitConfiguration {
+
+	private static final Logger logger = LoggerFactory.getLogger(RabbitConfiguration.class);
+
+	@Bean
+	Topology topology(TopologyProperties properties) {
+		return properties.topology();
+	}
+
+	@Bean
+	RabbitTemplateCustomizer publisherConnection() {
+		return (template) -> {
+			template.setUsePublisherConnection(true);
+			// Returns are read from each send's CorrelationData (set before its confirm
+			// arrives).
+			template.setReturnsCallback((returned) -> {
+			});
+		};
+	}
+
+	@Bean
+	ConnectionListener topologyDeclaringListener(Topology topology, CachingConnectionFactory connectionFactory) {
+		ConnectionListener listener = (connection) -> {
+			try (Channel channel = connection.createChannel(false)) {
+				TopologyDeclarer.declare(channel, topology);
+			}
+			catch (Exception ex) {
+				logger.error(
+						"Could not declare the topology '{}' ({} shards): {}. A queue that exists with other"
+								+ " arguments must be deleted or declared with its old arguments.",
+						topology.prefix(), topology.shards(), ex.getMessage());
+			}
+		};
+		connectionFactory.addConnectionListener(listener);
+		return listener;
+	}
+
+	/**
+	 * Connects at start, so the topology exists before the first send; a broker that is
+	 * down is no reason to stop.
+	 */
+	@EventListener(ApplicationReadyEvent.class)
+	void connectAtStart(ApplicationReadyEvent event) {
+		RabbitTemplate rabbit = event.getApplicationContext().getBean(RabbitTemplate.class);
+		try {
+			rabbit.execute((channel) -> null);
+		}
+		catch (RuntimeException ex) {
+			logger.warn("RabbitMQ is not reachable yet ({}); sends answer 503 until it is", ex.getMessage());
+		}
+	}
+
+}
