@@ -1,0 +1,21 @@
+package io.chatpipe.query;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+import org.springframework.scheduling.annotation.EnableScheduling;
+
+/**
+ * The query tier: {@code GET /api/pull} serves cursor-paginated pages of a chat's stored
+ * messages.
+ */
+@SpringBootApplication
+@ConfigurationPropertiesScan
+@EnableScheduling
+public class QueryApplication {
+
+	public static void main(String[] args) {
+		SpringApplication.run(QueryApplication.class, args);
+	}
+
+}

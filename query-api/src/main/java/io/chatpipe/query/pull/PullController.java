@@ -1,0 +1,88 @@
+package io.chatpipe.query.pull;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.http.MediaType;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * {@code GET /api/pull}: parameters from the query string or a JSON body; the page is
+ * read on a bounded scheduler of its own, since JPA blocks.
+ */
+@RestController
+class PullController implements DisposableBean {
+
+	private final PageReader pages;
+
+	private final PullStats stats;
+
+	private final ObjectMapper json;
+
+	private final int maxBodySize;
+
+	private final Scheduler reads;
+
+	PullController(PageReader pages, PullStats stats, ObjectMapper json, PullProperties properties) {
+		this.pages = pages;
+		this.stats = stats;
+		this.json = json;
+		this.maxBodySize = (int) properties.maxBodySize().toBytes();
+		this.reads = Schedulers.newBoundedElastic(properties.readThreads(), 100_000, "page-read");
+	}
+
+	@GetMapping(path = "/api/pull", produces = MediaType.APPLICATION_JSON_VALUE)
+	Mono<Page> pull(ServerHttpRequest request) {
+		return body(request).map(java.util.Optional::of)
+			.defaultIfEmpty(java.util.Optional.empty())
+			.map((body) -> PullRequestReader.read(request.getQueryParams(), body.orElse(null)))
+			.flatMap((pull) -> {
+				long start = System.nanoTime();
+				return Mono.fromCallable(() -> this.pages.read(pull))
+					.subscribeOn(this.reads)
+					.doOnNext((page) -> this.stats.record(start, page));
+			});
+	}
+
+	/**
+	 * The JSON body of a GET, if it has one (the original assignment's clients send one).
+	 */
+	private Mono<JsonNode> body(ServerHttpRequest request) {
+		return DataBufferUtils.join(request.getBody(), this.maxBodySize).flatMap((buffer) -> {
+			try (InputStream in = buffer.asInputStream(true)) {
+				byte[] bytes = in.readAllBytes();
+				return isBlank(bytes) ? Mono.empty() : Mono.just(this.json.readTree(bytes));
+			}
+			catch (IOException ex) {
+				return Mono.error((ex instanceof com.fasterxml.jackson.core.JsonProcessingException) ? ex
+						: new UncheckedIOException(ex));
+			}
+		});
+	}
+
+	private static boolean isBlank(byte[] bytes) {
+		for (byte b : bytes) {
+			if (b != ' ' && b != '\n' && b != '\r' && b != '\t') {
+				return false;
+			}
+		}
+		return true;
+	}
+
+	@Override
+	public void destroy() {
+		this.reads.dispose();
+	}
+
+}
