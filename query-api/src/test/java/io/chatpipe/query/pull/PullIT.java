@@ -1,0 +1,197 @@
+package io.chatpipe.query.pull;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.LongStream;
+
+import io.chatpipe.testsupport.TestServices;
+import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.http.MediaType;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code GET /api/pull} against the real PostgreSQL, migrated with the consumer's own
+ * migrations, and filled as the consumer fills it.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class PullIT {
+
+	static final String database = TestServices.newDatabase();
+
+	static final String CHAT = "pa:pb";
+
+	@Autowired
+	WebTestClient client;
+
+	@DynamicPropertySource
+	static void services(DynamicPropertyRegistry registry) {
+		TestServices.postgresProperties(database).forEach((name, value) -> registry.add(name, () -> value));
+	}
+
+	@BeforeAll
+	static void migrateAndFill(@Autowired JdbcTemplate jdbc) {
+		var service = TestServices.postgres();
+		Flyway.configure()
+			.dataSource(service.jdbcUrl(database), service.username(), service.password())
+			.load()
+			.migrate();
+		for (long seq = 1; seq <= 25; seq++) {
+			jdbc.update(
+					"INSERT INTO messages (chat, seq, message_id, sender, text, send_time, accepted_at)"
+							+ " VALUES (?, ?, ?, ?, ?, ?, now())",
+					CHAT, seq, UUID.randomUUID(), (seq % 2 == 0) ? "pa" : "pb", "text " + seq, 1_684_770_000L + seq);
+		}
+		jdbc.update("INSERT INTO chats (chat, last_seq) VALUES (?, 25)", CHAT);
+	}
+
+	@ParameterizedTest(name = "cursor={0} limit={1} reverse={2} -> {3}..{4}, has_more={5}, next_cursor={6}")
+	@CsvSource(textBlock = """
+			0,  10, false, 1,  10, true,  11
+			1,  10, false, 1,  10, true,  11
+			11, 10, false, 11, 20, true,  21
+			21, 10, false, 21, 25, false, 26
+			16, 10, false, 16, 25, false, 26
+			26, 10, false, 0,  0,  false, 26
+			0,  10, true,  25, 16, true,  15
+			15, 10, true,  15, 6,  true,  5
+			5,  10, true,  5,  1,  false, 0
+			10, 10, true,  10, 1,  false, 0
+			99, 3,  true,  25, 23, true,  22
+			0,  100, false, 1, 25, false, 26
+			""")
+	void pagesHaveExactBoundsHasMoreAndNextCursor(long cursor, int limit, boolean reverse, long first, long last,
+			boolean hasMore, long nextCursor) {
+		Page page = pull("?chat=" + CHAT + "&cursor=" + cursor + "&limit=" + limit + "&reverse=" + reverse);
+		List<Long> expected = (first == 0) ? List.of()
+				: (first <= last) ? LongStream.rangeClosed(first, last).boxed().toList()
+						: LongStream.rangeClosed(last, first).map((s) -> first + last - s).boxed().toList();
+		assertThat(page.messages()).extracting(Page.Message::seq).containsExactlyElementsOf(expected);
+		assertThat(page.hasMore()).isEqualTo(hasMore);
+		assertThat(page.nextCursor()).isEqualTo(nextCursor);
+	}
+
+	@Test
+	void followingNextCursorReadsEveryMessageOnceInEitherDirection() {
+		for (boolean reverse : new boolean[] { false, true }) {
+			List<Long> seen = new ArrayList<>();
+			long cursor = 0;
+			Page page;
+			do {
+				page = pull("?chat=" + CHAT + "&limit=4&reverse=" + reverse + "&cursor=" + cursor);
+				page.messages().forEach((m) -> seen.add(m.seq()));
+				cursor = page.nextCursor();
+			}
+			while (page.hasMore());
+			List<Long> all = LongStream.rangeClosed(1, 25).boxed().toList();
+			assertThat(seen).containsExactlyElementsOf(reverse ? all.reversed() : all);
+		}
+	}
+
+	@Test
+	void messagesCarryEveryFieldOfTheContract() {
+		Page.Message message = pull("?chat=PB:pa&limit=1").messages().get(0);
+		assertThat(message.chat()).isEqualTo(CHAT);
+		assertThat(message.seq()).isEqualTo(1);
+		assertThat(message.text()).isEqualTo("text 1");
+		assertThat(message.sender()).isEqualTo("pb");
+		assertThat(message.sendTime()).isEqualTo(1_684_770_001L);
+		assertThat(message.messageId()).isNotNull();
+	}
+
+	@Test
+	void anUnknownChatIsAnEmptyPageNotAnError() {
+		Page page = pull("?chat=nobody:here&cursor=7");
+		assertThat(page.messages()).isEmpty();
+		assertThat(page.hasMore()).isFalse();
+		assertThat(page.nextCursor()).isEqualTo(7);
+	}
+
+	@Test
+	void parametersMayComeAsAJsonBodyOnTheGetAndTheQueryStringWins() {
+		Page page = this.client.method(org.springframework.http.HttpMethod.GET)
+			.uri("/api/pull?limit=2")
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue("{\"chat\":\"" + CHAT + "\",\"cursor\":0,\"limit\":10,\"reverse\":true}")
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody(Page.class)
+			.returnResult()
+			.getResponseBody();
+		assertThat(page.messages()).extracting(Page.Message::seq).containsExactly(25L, 24L);
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@CsvSource(delimiter = '|', textBlock = """
+			missing chat         | ?limit=5                          | chat
+			bad chat             | ?chat=a:b:c                       | chat
+			limit 0              | ?chat=a:b&limit=0                 | limit
+			limit 101            | ?chat=a:b&limit=101               | limit
+			negative cursor      | ?chat=a:b&cursor=-1               | cursor
+			text for a number    | ?chat=a:b&cursor=abc              | cursor
+			reverse=maybe        | ?chat=a:b&reverse=maybe           | reverse
+			""")
+	void badParametersGet400ProblemNamingTheField(String name, String query, String field) {
+		this.client.get()
+			.uri("/api/pull" + query)
+			.exchange()
+			.expectStatus()
+			.isBadRequest()
+			.expectHeader()
+			.contentType(MediaType.APPLICATION_PROBLEM_JSON)
+			.expectBody()
+			.jsonPath("$.errors[0].field")
+			.isEqualTo(field);
+	}
+
+	@Test
+	void aBodyThatIsNotJsonGets400NamingTheBody() {
+		this.client.method(org.springframework.http.HttpMethod.GET)
+			.uri("/api/pull")
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue("{\"chat\":")
+			.exchange()
+			.expectStatus()
+			.isBadRequest()
+			.expectBody()
+			.jsonPath("$.errors[0].field")
+			.isEqualTo("body");
+	}
+
+	@Test
+	void readinessIsUpOnceTheSchemaIsThere() {
+		this.client.get()
+			.uri("/actuator/health/readiness")
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody()
+			.jsonPath("$.components.schema.details.version")
+			.isEqualTo("1");
+	}
+
+	private Page pull(String query) {
+		return this.client.get()
+			.uri("/api/pull" + query)
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody(Page.class)
+			.returnResult()
+			.getResponseBody();
+	}
+
+}
