@@ -76,8 +76,7 @@ class IngestStats {
 		long nowDuplicates = this.duplicates.sum();
 		long nowDeadLettered = this.deadLettered.sum();
 		long nowBatches = this.batches.sum();
-		logger.info(
-				"Stored {} messages in {} batches, skipped {} duplicates, dead-lettered {}; persist lag max {} ms",
+		logger.info("Stored {} messages in {} batches, skipped {} duplicates, dead-lettered {}; persist lag max {} ms",
 				nowStored - this.loggedStored, nowBatches - this.loggedBatches, nowDuplicates - this.loggedDuplicates,
 				nowDeadLettered - this.loggedDeadLettered, (long) this.persistLag.max(TimeUnit.MILLISECONDS));
 		this.loggedStored = nowStored;
