@@ -1,6 +1,5 @@
 package io.chatpipe.publisher.system;
 
-import com.rabbitmq.client.Channel;
 import io.chatpipe.model.Topology;
 import io.chatpipe.model.TopologyDeclarer;
 import org.slf4j.Logger;
@@ -44,17 +43,8 @@ class RabbitConfiguration {
 
 	@Bean
 	ConnectionListener topologyDeclaringListener(Topology topology, CachingConnectionFactory connectionFactory) {
-		ConnectionListener listener = (connection) -> {
-			try (Channel channel = connection.createChannel(false)) {
-				TopologyDeclarer.declare(channel, topology);
-			}
-			catch (Exception ex) {
-				logger.error(
-						"Could not declare the topology '{}' ({} shards): {}. A queue that exists with other"
-								+ " arguments must be deleted or declared with its old arguments.",
-						topology.prefix(), topology.shards(), ex.getMessage());
-			}
-		};
+		ConnectionListener listener = (connection) -> TopologyDeclarer
+			.declareOrLog(() -> connection.createChannel(false), topology);
 		connectionFactory.addConnectionListener(listener);
 		return listener;
 	}
