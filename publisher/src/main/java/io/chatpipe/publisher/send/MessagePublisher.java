@@ -39,8 +39,12 @@ class MessagePublisher implements DisposableBean {
 
 	private final Scheduler publishing;
 
-	MessagePublisher(RabbitTemplate rabbit, Topology topology, SendProperties properties, PublishStats stats) {
+	private final BrokerGuard guard;
+
+	MessagePublisher(RabbitTemplate rabbit, Topology topology, SendProperties properties, PublishStats stats,
+			BrokerGuard guard) {
 		this.rabbit = rabbit;
+		this.guard = guard;
 		this.topology = topology;
 		this.properties = properties;
 		this.stats = stats;
@@ -49,9 +53,13 @@ class MessagePublisher implements DisposableBean {
 
 	/**
 	 * Publishes the message; completes empty once it is confirmed, or with a
-	 * {@link PublishFailedException}.
+	 * {@link PublishFailedException} (503) or {@link LoadSheddingException} (429).
 	 */
 	Mono<Void> publish(ChatMessage message) {
+		return this.guard.guard(confirmed(message));
+	}
+
+	private Mono<Void> confirmed(ChatMessage message) {
 		CorrelationData correlation = new CorrelationData(message.messageId().toString());
 		long start = System.nanoTime();
 		return Mono
@@ -65,12 +73,12 @@ class MessagePublisher implements DisposableBean {
 				if (returned != null) {
 					this.stats.record(PublishStats.Result.RETURNED, start);
 					return Mono.error(new PublishFailedException("the broker could not route the message to a queue ("
-							+ returned.getReplyCode() + " " + returned.getReplyText() + ")"));
+							+ returned.getReplyCode() + " " + returned.getReplyText() + ")", false, null));
 				}
 				if (!confirm.isAck()) {
 					this.stats.record(PublishStats.Result.NACKED, start);
 					return Mono.error(new PublishFailedException(
-							"the broker did not accept the message (" + confirm.getReason() + ")"));
+							"the broker did not accept the message (" + confirm.getReason() + ")", true, null));
 				}
 				this.stats.record(PublishStats.Result.CONFIRMED, start);
 				return Mono.<Void>empty();
@@ -78,11 +86,11 @@ class MessagePublisher implements DisposableBean {
 			.onErrorMap(TimeoutException.class, (ex) -> {
 				this.stats.record(PublishStats.Result.TIMEOUT, start);
 				return new PublishFailedException(
-						"the broker did not confirm the message within " + this.properties.confirmTimeout(), ex);
+						"the broker did not confirm the message within " + this.properties.confirmTimeout(), true, ex);
 			})
 			.onErrorMap(AmqpException.class, (ex) -> {
 				this.stats.record(PublishStats.Result.UNREACHABLE, start);
-				return new PublishFailedException("the broker is unreachable (" + ex.getMessage() + ")", ex);
+				return new PublishFailedException("the broker is unreachable (" + ex.getMessage() + ")", true, ex);
 			});
 	}
 

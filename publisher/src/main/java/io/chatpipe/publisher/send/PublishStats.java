@@ -24,7 +24,16 @@ class PublishStats {
 	/** How a publish ended. */
 	enum Result {
 
-		CONFIRMED, NACKED, RETURNED, TIMEOUT, UNREACHABLE
+		CONFIRMED, NACKED, RETURNED, TIMEOUT, UNREACHABLE,
+
+		/**
+		 * Refused before publishing: the broker blocks publishes, or the circuit breaker
+		 * is open.
+		 */
+		REFUSED,
+
+		/** Answered 429: too many publishes in flight. */
+		SHED
 
 	}
 

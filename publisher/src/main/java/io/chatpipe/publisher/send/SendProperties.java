@@ -28,7 +28,7 @@ import org.springframework.validation.annotation.Validated;
 public record SendProperties(@DefaultValue("" + MessageRules.DEFAULT_MAX_TEXT_CODE_POINTS) @Min(1) int maxTextLength,
 		@DefaultValue("64KB") DataSize maxBodySize, @DefaultValue("5s") Duration confirmTimeout,
 		@DefaultValue("1s") Duration retryAfter, @DefaultValue("64") @Min(1) @Max(4096) int publishThreads,
-		@DefaultValue("60s") Duration activityLogInterval) {
+		@DefaultValue("60s") Duration activityLogInterval, @DefaultValue("4096") @Min(1) int maxInFlight) {
 
 	public MessageRules rules() {
 		return new MessageRules(this.maxTextLength);

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import io.chatpipe.model.FieldViolation;
 import io.chatpipe.model.InvalidInputException;
 import io.chatpipe.publisher.send.BodyTooLargeException;
+import io.chatpipe.publisher.send.LoadSheddingException;
 import io.chatpipe.publisher.send.PublishFailedException;
 import io.chatpipe.publisher.send.SendProperties;
 
@@ -78,11 +79,20 @@ class ProblemResponses {
 
 	@ExceptionHandler
 	ResponseEntity<ProblemDetail> unavailable(PublishFailedException ex, ServerWebExchange exchange) {
-		ProblemDetail body = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE,
-				"The message was not stored: " + ex.getMessage() + ". Retry later; with the same Idempotency-Key a"
-						+ " retry never stores it twice.");
+		return retryLater(HttpStatus.SERVICE_UNAVAILABLE, "The message was not accepted: " + ex.getMessage()
+				+ ". Retry later; with the same Idempotency-Key a retry never stores it twice.", exchange);
+	}
+
+	@ExceptionHandler
+	ResponseEntity<ProblemDetail> shed(LoadSheddingException ex, ServerWebExchange exchange) {
+		return retryLater(HttpStatus.TOO_MANY_REQUESTS,
+				"The message was not accepted: " + ex.getMessage() + ". Retry later.", exchange);
+	}
+
+	private ResponseEntity<ProblemDetail> retryLater(HttpStatus status, String detail, ServerWebExchange exchange) {
+		ProblemDetail body = ProblemDetail.forStatusAndDetail(status, detail);
 		body.setInstance(URI.create(exchange.getRequest().getPath().value()));
-		return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+		return ResponseEntity.status(status)
 			.header(HttpHeaders.RETRY_AFTER, Long.toString(this.retryAfterSeconds))
 			.body(body);
 	}

@@ -1,0 +1,97 @@
+package io.chatpipe.publisher.send;
+
+import java.util.concurrent.Semaphore;
+
+import com.rabbitmq.client.BlockedListener;
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.github.resilience4j.reactor.circuitbreaker.operator.CircuitBreakerOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+
+import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
+import org.springframework.amqp.rabbit.connection.Connection;
+import org.springframework.amqp.rabbit.connection.ConnectionListener;
+import org.springframework.stereotype.Component;
+
+/**
+ * Decides, before a publish starts, whether it may: while the broker blocks publishing
+ * connections (a memory or disk alarm) a send answers 503 at once instead of hanging;
+ * past {@code max-in-flight} unconfirmed publishes it answers 429; while the circuit
+ * breaker {@code broker} is open (recent publishes failed) it answers 503 at once, and
+ * lets a few through now and then to find out whether the broker is back.
+ */
+@Component
+class BrokerGuard implements ConnectionListener {
+
+	private static final Logger logger = LoggerFactory.getLogger(BrokerGuard.class);
+
+	private final CircuitBreaker breaker;
+
+	private final Semaphore inFlight;
+
+	private final int maxInFlight;
+
+	private final PublishStats stats;
+
+	private volatile String blockedReason;
+
+	BrokerGuard(CircuitBreakerRegistry breakers, SendProperties properties, CachingConnectionFactory connections,
+			PublishStats stats) {
+		this.stats = stats;
+		this.breaker = breakers.circuitBreaker("broker");
+		this.maxInFlight = properties.maxInFlight();
+		this.inFlight = new Semaphore(this.maxInFlight);
+		connections.addConnectionListener(this);
+	}
+
+	<T> Mono<T> guard(Mono<T> publish) {
+		return Mono.defer(() -> {
+			String blocked = this.blockedReason;
+			if (blocked != null) {
+				this.stats.record(PublishStats.Result.REFUSED, 0);
+				return Mono.error(new PublishFailedException(
+						"the broker is refusing publishes (" + blocked + "): a memory or disk alarm", false, null));
+			}
+			if (!this.inFlight.tryAcquire()) {
+				this.stats.record(PublishStats.Result.SHED, 0);
+				return Mono.error(new LoadSheddingException(this.maxInFlight));
+			}
+			return publish.transformDeferred(CircuitBreakerOperator.of(this.breaker))
+				.onErrorMap(CallNotPermittedException.class, (ex) -> {
+					this.stats.record(PublishStats.Result.REFUSED, 0);
+					return new PublishFailedException(
+							"recent publishes failed, so the publisher stopped trying for a moment (circuit breaker"
+									+ " open)",
+							false, ex);
+				})
+				.doFinally((signal) -> this.inFlight.release());
+		});
+	}
+
+	@Override
+	public void onCreate(Connection connection) {
+		this.blockedReason = null;
+		connection.addBlockedListener(new BlockedListener() {
+			@Override
+			public void handleBlocked(String reason) {
+				logger.warn("RabbitMQ blocked a connection ({}): sends answer 503 until it unblocks", reason);
+				BrokerGuard.this.blockedReason = reason;
+			}
+
+			@Override
+			public void handleUnblocked() {
+				logger.info("RabbitMQ unblocked the connection: sends go through again");
+				BrokerGuard.this.blockedReason = null;
+			}
+		});
+	}
+
+	@Override
+	public void onClose(Connection connection) {
+		this.blockedReason = null;
+	}
+
+}
