@@ -16,6 +16,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.chatpipe.model.Topology;
 import io.chatpipe.testsupport.PostgresService;
 import io.chatpipe.testsupport.TestServices;
+import io.chatpipe.testsupport.Tier;
 
 /**
  * The whole pipeline: publisher, consumer and query API as processes, on a topology and a
@@ -49,8 +50,8 @@ final class Pipeline implements AutoCloseable {
 		CompletableFuture.allOf(ready(this.consumer), ready(this.publisher), ready(this.queryApi)).join();
 	}
 
-	private CompletableFuture<Void> ready(Tier tier) {
-		return CompletableFuture.runAsync(() -> tier.awaitReady(this.http, Duration.ofSeconds(90)));
+	private static CompletableFuture<Void> ready(Tier tier) {
+		return CompletableFuture.runAsync(() -> tier.awaitReady(Duration.ofSeconds(90)));
 	}
 
 	/** POST /api/send; returns the status and the parsed body. */

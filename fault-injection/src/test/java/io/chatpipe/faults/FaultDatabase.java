@@ -1,0 +1,83 @@
+package io.chatpipe.faults;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Map;
+
+/**
+ * A PostgreSQL cluster of the suite's own ({@code pg_createcluster … chatpipe_faults},
+ * its own port, trust auth), so stopping it never disturbs any other database on the
+ * machine. Dropped when the suite ends.
+ */
+final class FaultDatabase implements AutoCloseable {
+
+	static final String CLUSTER = "chatpipe_faults";
+
+	private final int port;
+
+	private final String version;
+
+	private final String ctl = Commands.find("PostgreSQL cluster", "/usr/bin/pg_ctlcluster");
+
+	FaultDatabase(int port) {
+		this.port = port;
+		Commands.find("PostgreSQL cluster", "/usr/bin/pg_createcluster");
+		String versions = Commands.run(Map.of(), "ls", "/etc/postgresql").trim();
+		this.version = versions.lines().sorted().reduce((a, b) -> b).orElseThrow();
+	}
+
+	void create() {
+		drop(); // a cluster left over by a run that was killed
+		Commands.run(Map.of(), "pg_createcluster", this.version, CLUSTER, "-p", String.valueOf(this.port), "--",
+				"--auth=trust");
+		start();
+	}
+
+	void start() {
+		Commands.run(Map.of(), this.ctl, "--skip-systemctl-redirect", this.version, CLUSTER, "start");
+	}
+
+	/**
+	 * Stops the server (fast shutdown: connections are cut, nothing committed is lost).
+	 */
+	void stop() {
+		Commands.run(Map.of(), this.ctl, "--skip-systemctl-redirect", this.version, CLUSTER, "stop", "-m", "fast");
+	}
+
+	String createDatabase(String name) {
+		try (Connection connection = DriverManager.getConnection(jdbcUrl("postgres"), "postgres", "");
+				Statement statement = connection.createStatement()) {
+			statement.execute("CREATE DATABASE " + name);
+			return name;
+		}
+		catch (SQLException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	String jdbcUrl(String database) {
+		return "jdbc:postgresql://127.0.0.1:" + this.port + "/" + database;
+	}
+
+	Map<String, Object> springProperties(String database) {
+		return Map.of("spring.datasource.url", jdbcUrl(database), "spring.datasource.username", "postgres",
+				"spring.datasource.password", "");
+	}
+
+	private void drop() {
+		try {
+			Commands.run(Map.of(), "pg_dropcluster", "--stop", this.version, CLUSTER);
+		}
+		catch (IllegalStateException absent) {
+			// nothing to drop
+		}
+	}
+
+	@Override
+	public void close() {
+		drop();
+	}
+
+}

@@ -1,0 +1,211 @@
+package io.chatpipe.faults;
+
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+import io.chatpipe.model.Topology;
+import io.chatpipe.testsupport.Tier;
+import org.awaitility.core.ConditionTimeoutException;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * One scenario's pipeline: a topology and a database of its own on the suite's broker and
+ * cluster, the tiers as processes, and the check of what PostgreSQL holds against what
+ * the senders were told.
+ */
+final class Scenario implements AutoCloseable {
+
+	static final Duration READY = Duration.ofSeconds(90);
+
+	final String run = UUID.randomUUID().toString().substring(0, 8);
+
+	final Topology topology = new Topology("faults-" + this.run, 4, 20);
+
+	final FaultBroker broker;
+
+	final FaultDatabase database;
+
+	final String databaseName;
+
+	final List<Tier> consumers = new ArrayList<>();
+
+	final Tier publisher;
+
+	final Tier queryApi;
+
+	Scenario(FaultBroker broker, FaultDatabase database, int consumers, boolean queryApi) throws Exception {
+		this.broker = broker;
+		this.database = database;
+		this.databaseName = database.createDatabase("faults_" + this.run);
+		for (int i = 0; i < consumers; i++) {
+			// One after the other: the first to subscribe is the active consumer of every
+			// shard.
+			this.consumers.add(Tier.start("consumer", consumerProperties()).awaitReady(READY));
+		}
+		this.publisher = Tier.start("publisher", publisherProperties());
+		this.queryApi = queryApi ? Tier.start("query-api", database.springProperties(this.databaseName)) : null;
+		CompletableFuture.allOf(CompletableFuture.runAsync(() -> this.publisher.awaitReady(READY)),
+				CompletableFuture.runAsync(() -> {
+					if (this.queryApi != null) {
+						this.queryApi.awaitReady(READY);
+					}
+				}))
+			.join();
+	}
+
+	Map<String, Object> consumerProperties() {
+		Map<String, Object> properties = new HashMap<>(publisherProperties());
+		properties.putAll(this.database.springProperties(this.databaseName));
+		properties.put("chatpipe.consumer.retry.max-backoff", "1s");
+		return properties;
+	}
+
+	Map<String, Object> publisherProperties() {
+		Map<String, Object> properties = new HashMap<>(this.broker.springProperties());
+		properties.put("chatpipe.topology.prefix", this.topology.prefix());
+		properties.put("chatpipe.topology.shards", this.topology.shards());
+		properties.put("chatpipe.topology.delivery-limit", this.topology.deliveryLimit());
+		return properties;
+	}
+
+	LoadGenerator load() {
+		return new LoadGenerator(() -> this.publisher.uri("/api/send"), this.run, 6, 20, Duration.ofMillis(10));
+	}
+
+	/** Lets the scenario's timeline run on: the load keeps going meanwhile. */
+	static void hold(Duration duration) {
+		LockSupport.parkNanos(duration.toNanos());
+	}
+
+	/**
+	 * Waits until every message answered 200 is stored and the queues are drained, then
+	 * compares PostgreSQL with what the senders were told.
+	 */
+	Outcome verify(String name, LoadGenerator load, String note) throws Exception {
+		List<LoadGenerator.Accepted> accepted = List.copyOf(load.accepted);
+		Set<String> acceptedIds = new HashSet<>();
+		accepted.forEach((message) -> acceptedIds.add(message.messageId()));
+		try {
+			await("every 200 stored").atMost(Duration.ofSeconds(120))
+				.pollInterval(Duration.ofMillis(500))
+				.until(() -> storedOf(acceptedIds) == acceptedIds.size() && queued() == 0);
+			// Batches a consumer still holds unacked are not in the queues' ready count:
+			// wait for the store to settle.
+			AtomicLong last = new AtomicLong(-1);
+			await("stored count settled").during(Duration.ofSeconds(2))
+				.atMost(Duration.ofSeconds(30))
+				.pollInterval(Duration.ofMillis(250))
+				.until(() -> last.getAndSet(rows().size()) == last.get());
+		}
+		catch (ConditionTimeoutException ex) {
+			// reported as lost below
+		}
+		List<Row> rows = rows();
+		Set<String> storedIds = new HashSet<>();
+		Map<String, Integer> copies = new HashMap<>();
+		Map<String, List<Row>> byChat = new HashMap<>();
+		for (Row row : rows) {
+			storedIds.add(row.messageId());
+			copies.merge(row.sender() + "/" + row.text(), 1, Integer::sum);
+			byChat.computeIfAbsent(row.chat(), (chat) -> new ArrayList<>()).add(row);
+		}
+		long duplicates = copies.values().stream().mapToLong((n) -> n - 1).sum();
+		long lost = acceptedIds.stream().filter((id) -> !storedIds.contains(id)).count();
+		long outOfOrder = 0;
+		long gaps = 0;
+		for (List<Row> chatRows : byChat.values()) {
+			Map<String, Long> lastK = new HashMap<>();
+			boolean ordered = true;
+			for (int i = 0; i < chatRows.size(); i++) {
+				Row row = chatRows.get(i);
+				gaps += (row.seq() == i + 1) ? 0 : 1;
+				long k = Long.parseLong(row.text().substring(1));
+				Long previous = lastK.put(row.sender(), k);
+				ordered &= previous == null || previous < k;
+			}
+			outOfOrder += ordered ? 0 : 1;
+		}
+		long errors = load.attempts.stream().filter((attempt) -> attempt.status() != 200).count();
+		String measured = (gaps == 0) ? note : note + "; seq gaps: " + gaps;
+		return new Outcome(name, load.attempts.size(), accepted.size(), errors, rows.size(), duplicates, lost,
+				outOfOrder + gaps, deadLetters(), measured);
+	}
+
+	long deadLetters() throws Exception {
+		try (com.rabbitmq.client.Connection connection = this.broker.connectionFactory().newConnection()) {
+			return connection.createChannel().queueDeclarePassive(this.topology.deadLetterQueue()).getMessageCount();
+		}
+	}
+
+	private long queued() throws Exception {
+		try (com.rabbitmq.client.Connection connection = this.broker.connectionFactory().newConnection()) {
+			var channel = connection.createChannel();
+			long queued = 0;
+			for (String queue : this.topology.shardQueues()) {
+				queued += channel.queueDeclarePassive(queue).getMessageCount();
+			}
+			return queued;
+		}
+	}
+
+	private long storedOf(Set<String> ids) throws Exception {
+		try (Connection connection = connect();
+				PreparedStatement query = connection
+					.prepareStatement("SELECT count(*) FROM messages WHERE message_id = ANY(?::uuid[])")) {
+			Array array = connection.createArrayOf("text", ids.toArray(String[]::new));
+			query.setArray(1, array);
+			try (ResultSet result = query.executeQuery()) {
+				result.next();
+				return result.getLong(1);
+			}
+		}
+	}
+
+	private List<Row> rows() throws Exception {
+		List<Row> rows = new ArrayList<>();
+		try (Connection connection = connect();
+				PreparedStatement query = connection
+					.prepareStatement("SELECT chat, seq, sender, text, message_id FROM messages ORDER BY chat, seq");
+				ResultSet result = query.executeQuery()) {
+			while (result.next()) {
+				rows.add(new Row(result.getString(1), result.getLong(2), result.getString(3), result.getString(4),
+						result.getString(5)));
+			}
+		}
+		return rows;
+	}
+
+	private Connection connect() throws Exception {
+		return DriverManager.getConnection(this.database.jdbcUrl(this.databaseName), "postgres", "");
+	}
+
+	@Override
+	public void close() throws Exception {
+		for (Tier tier : this.consumers) {
+			tier.close();
+		}
+		this.publisher.close();
+		if (this.queryApi != null) {
+			this.queryApi.close();
+		}
+	}
+
+	private record Row(String chat, long seq, String sender, String text, String messageId) {
+	}
+
+}

@@ -1,0 +1,138 @@
+package io.chatpipe.testsupport;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.awaitility.Awaitility;
+
+/**
+ * One tier running as its own process from its packaged jar, as users run it: started,
+ * stopped gracefully (SIGTERM) or killed (SIGKILL), and started again on the same port.
+ */
+public final class Tier implements AutoCloseable {
+
+	private static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+	private final String name;
+
+	private final int port;
+
+	private final Map<String, Object> properties;
+
+	private Process process;
+
+	private Path log;
+
+	private Tier(String name, int port, Map<String, Object> properties) {
+		this.name = name;
+		this.port = port;
+		this.properties = properties;
+	}
+
+	/**
+	 * Starts the tier's jar (system property {@code chatpipe.<name>.jar}) on a free port
+	 * with these Spring properties, without waiting for it.
+	 */
+	public static Tier start(String name, Map<String, Object> properties) throws IOException {
+		Tier tier = new Tier(name, freePort(), Map.copyOf(properties));
+		tier.launch();
+		return tier;
+	}
+
+	/**
+	 * Starts the tier's process again, on the same port, after it stopped or was killed.
+	 */
+	public void restart() throws IOException {
+		if (this.process != null && this.process.isAlive()) {
+			throw new IllegalStateException(this.name + " is still running");
+		}
+		launch();
+	}
+
+	private void launch() throws IOException {
+		Path jar = Path.of(System.getProperty("chatpipe." + this.name + ".jar", "missing"));
+		if (!Files.isRegularFile(jar)) {
+			throw new IllegalStateException("No runnable jar for " + this.name + " at " + jar
+					+ ": package the tiers first (./mvnw verify builds them before these tests)");
+		}
+		Path logs = Path.of(System.getProperty("chatpipe.logs", "target/tier-logs"));
+		Files.createDirectories(logs);
+		this.log = logs.resolve(this.name + "-" + this.port + "-" + System.currentTimeMillis() + ".log");
+		List<String> command = new ArrayList<>(
+				List.of(ProcessHandle.current().info().command().orElse("java"), "-Xmx256m", "-XX:+UseSerialGC", "-jar",
+						jar.toString(), "--server.port=" + this.port, "--chatpipe.consumer.activity-log-interval=5s",
+						"--chatpipe.publisher.activity-log-interval=5s", "--chatpipe.query.activity-log-interval=5s"));
+		this.properties.forEach((key, value) -> command.add("--" + key + "=" + value));
+		this.process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(this.log.toFile()).start();
+	}
+
+	public String name() {
+		return this.name;
+	}
+
+	public URI uri(String pathAndQuery) {
+		return URI.create("http://127.0.0.1:" + this.port + pathAndQuery);
+	}
+
+	/**
+	 * Waits until the tier's readiness probe answers 200; fails at once if the process
+	 * exits.
+	 */
+	public Tier awaitReady(Duration timeout) {
+		Awaitility.await(this.name + " ready (log: " + this.log + ")")
+			.atMost(timeout)
+			.pollInterval(Duration.ofMillis(200))
+			.failFast(this.name + " exited; see " + this.log, () -> !this.process.isAlive())
+			.ignoreExceptionsInstanceOf(IOException.class)
+			.until(() -> http
+				.send(HttpRequest.newBuilder(uri("/actuator/health/readiness")).timeout(Duration.ofSeconds(2)).build(),
+						HttpResponse.BodyHandlers.discarding())
+				.statusCode() == 200);
+		return this;
+	}
+
+	/**
+	 * SIGTERM, as an orchestrator stops a pod: the tier shuts down gracefully. Waits for
+	 * it to exit.
+	 */
+	public void stop() throws InterruptedException {
+		this.process.destroy();
+		if (!this.process.waitFor(40, TimeUnit.SECONDS)) {
+			this.process.destroyForcibly().waitFor();
+			throw new IllegalStateException(this.name + " did not stop within 40 s of SIGTERM; see " + this.log);
+		}
+	}
+
+	/** SIGKILL: the tier dies wherever it is, as in a crash or an OOM kill. */
+	public void kill() throws InterruptedException {
+		this.process.destroyForcibly().waitFor();
+	}
+
+	@Override
+	public void close() throws InterruptedException {
+		if (this.process != null && this.process.isAlive()) {
+			this.process.destroy();
+			if (!this.process.waitFor(40, TimeUnit.SECONDS)) {
+				this.process.destroyForcibly().waitFor();
+			}
+		}
+	}
+
+	private static int freePort() throws IOException {
+		try (ServerSocket socket = new ServerSocket(0)) {
+			return socket.getLocalPort();
+		}
+	}
+
+}
