@@ -1,5 +1,6 @@
 package io.chatpipe.publisher.send;
 
+import java.time.Duration;
 import java.util.List;
 
 import com.rabbitmq.client.Channel;
@@ -18,6 +19,7 @@ import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Past {@code max-in-flight} publishes waiting for their confirms, a send is shed with
@@ -58,7 +60,7 @@ class LoadSheddingIT {
 
 		waiting.get(0).dispose();
 		send("accepted").expectStatus().isOk();
-		assertThat(queued()).isOne();
+		await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(queued()).isOne());
 		waiting.get(1).dispose();
 	}
 

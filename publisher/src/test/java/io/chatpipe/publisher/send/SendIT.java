@@ -1,5 +1,6 @@
 package io.chatpipe.publisher.send;
 
+import java.time.Duration;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.UUID;
@@ -32,6 +33,7 @@ import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * {@code POST /api/send} against the real RabbitMQ: what the client gets, and what lands
@@ -148,7 +150,7 @@ class SendIT {
 			.expectBody()
 			.jsonPath("$.errors[0].field")
 			.isEqualTo("text");
-		assertThat(totalQueued()).isOne();
+		await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(totalQueued()).isOne());
 	}
 
 	@Test
