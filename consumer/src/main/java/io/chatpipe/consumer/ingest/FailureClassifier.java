@@ -24,11 +24,13 @@ final class FailureClassifier {
 	 * (08), resources (53), operator intervention such as a shutdown (57), system errors
 	 * (58), rollback for serialisation or deadlock (40), lock not available (55P03), and
 	 * a unique violation (23505), which only a concurrent writer of the same id can cause
-	 * because every batch skips the ids already stored.
+	 * because every batch skips the ids already stored, and an undefined table (42P01):
+	 * the schema is not migrated yet (a consumer that started before the migration Job
+	 * finished), which is no message's fault.
 	 */
 	private static final Set<String> TRANSIENT_CLASSES = Set.of("08", "53", "57", "58", "40");
 
-	private static final Set<String> TRANSIENT_STATES = Set.of("55P03", "23505");
+	private static final Set<String> TRANSIENT_STATES = Set.of("55P03", "23505", "42P01");
 
 	private FailureClassifier() {
 	}

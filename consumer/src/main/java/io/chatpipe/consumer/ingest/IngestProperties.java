@@ -18,12 +18,14 @@ import org.springframework.validation.annotation.Validated;
  * @param batchWait how long a batch waits to fill before it is stored anyway
  * @param retry the back-off while the database (or the broker, for dead letters) fails
  * @param activityLogInterval how often the consumer logs one line of what it did
+ * @param migrateOnly run the Flyway migrations and exit, consuming nothing: the mode of
+ * the migration Job
  */
 @Validated
 @ConfigurationProperties("chatpipe.consumer")
 public record IngestProperties(@DefaultValue("500") @Min(1) @Max(10_000) int batchSize,
 		@DefaultValue("50ms") Duration batchWait, @DefaultValue @Valid Retry retry,
-		@DefaultValue("60s") Duration activityLogInterval) {
+		@DefaultValue("60s") Duration activityLogInterval, @DefaultValue("false") boolean migrateOnly) {
 
 	/**
 	 * Back-off of the in-place retry: doubles from {@code initialBackoff} up to

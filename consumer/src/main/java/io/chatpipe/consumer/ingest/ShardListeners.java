@@ -24,11 +24,14 @@ class ShardListeners implements SmartLifecycle {
 
 	private final BatchIngester ingester;
 
+	private final boolean migrateOnly;
+
 	private volatile boolean running;
 
 	ShardListeners(ConnectionFactory connectionFactory, Topology topology, IngestProperties properties,
 			BatchIngester ingester) {
 		this.ingester = ingester;
+		this.migrateOnly = properties.migrateOnly();
 		for (String queue : topology.shardQueues()) {
 			SimpleMessageListenerContainer container = new SimpleMessageListenerContainer(connectionFactory);
 			container.setQueueNames(queue);
@@ -78,6 +81,12 @@ class ShardListeners implements SmartLifecycle {
 			}
 		}
 		this.running = false;
+	}
+
+	/** In migrate-only mode nothing is consumed. */
+	@Override
+	public boolean isAutoStartup() {
+		return !this.migrateOnly;
 	}
 
 	@Override

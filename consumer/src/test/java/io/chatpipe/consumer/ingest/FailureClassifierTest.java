@@ -34,6 +34,11 @@ class FailureClassifierTest {
 	}
 
 	@Test
+	void aSchemaNotMigratedYetIsTransientNotTheMessagesFault() {
+		assertThat(FailureClassifier.isTransient(sql("42P01"))).isTrue();
+	}
+
+	@Test
 	void aConcurrentWriterOfTheSameIdIsTransientBecauseTheRetrySkipsTheId() {
 		assertThat(FailureClassifier.isTransient(new DuplicateKeyException("race"))).isTrue();
 	}
