@@ -1,0 +1,429 @@
+package io.chatpipe.deploy;
+
+import java.io.IOException;
+import java.lang.reflect.Method;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Renders every overlay as {@code kubectl kustomize} does, parses each object strictly as
+ * its Kubernetes kind, and checks that the manifests agree with the code.
+ */
+class KubernetesManifestsTest {
+
+	static final Map<String, Class<? extends HasMetadata>> KINDS = Map.ofEntries(
+			Map.entry("Namespace", Namespace.class), Map.entry("ConfigMap", ConfigMap.class),
+			Map.entry("Secret", Secret.class), Map.entry("Service", Service.class),
+			Map.entry("Deployment", Deployment.class), Map.entry("StatefulSet", StatefulSet.class),
+			Map.entry("Job", Job.class), Map.entry("HorizontalPodAutoscaler", HorizontalPodAutoscaler.class),
+			Map.entry("PodDisruptionBudget", PodDisruptionBudget.class), Map.entry("Ingress", Ingress.class),
+			Map.entry("NetworkPolicy", NetworkPolicy.class));
+
+	/**
+	 * The operators' kinds have no model here: their specs are held to the fields of the
+	 * CRDs this project uses, copied from the operators' references (RabbitMQ Cluster
+	 * Operator, CloudNativePG, KEDA).
+	 */
+	static final Map<String, Set<String>> CUSTOM_SPEC_FIELDS = Map.of("RabbitmqCluster", Set.of("replicas", "image",
+			"imagePullSecrets", "service", "persistence", "resources", "affinity", "tolerations", "rabbitmq", "tls",
+			"override", "skipPostDeploySteps", "terminationGracePeriodSeconds", "secretBackend", "delayStartSeconds"),
+			"Cluster",
+			Set.of("instances", "imageName", "storage", "walStorage", "bootstrap", "postgresql", "resources",
+					"affinity", "monitoring", "backup", "superuserSecret", "enableSuperuserAccess",
+					"primaryUpdateStrategy", "primaryUpdateMethod", "minSyncReplicas", "maxSyncReplicas"),
+			"ScaledObject",
+			Set.of("scaleTargetRef", "pollingInterval", "cooldownPeriod", "initialCooldownPeriod", "idleReplicaCount",
+					"minReplicaCount", "maxReplicaCount", "fallback", "advanced", "triggers"),
+			"TriggerAuthentication", Set.of("secretTargetRef", "env", "configMapTargetRef", "podIdentity",
+					"hashiCorpVault", "azureKeyVault", "gcpSecretManager", "awsSecretManager"));
+
+	static final Set<String> RABBITMQ_TRIGGER_METADATA = Set.of("host", "hostFromEnv", "protocol", "mode", "value",
+			"activationValue", "queueName", "vhostName", "useRegex", "operation", "excludeUnacknowledged", "unsafeSsl",
+			"timeout", "pageSize");
+
+	static final Map<String, Rendered> rendered = new HashMap<>();
+
+	static Stream<String> overlays() {
+		return Stream.of("local", "production");
+	}
+
+	@ParameterizedTest
+	@MethodSource("overlays")
+	void everyObjectParsesAsItsKindWithNoUnknownField(String overlay) {
+		Rendered manifests = render(overlay);
+		List<String> problems = new ArrayList<>();
+		for (JsonNode document : manifests.documents()) {
+			String kind = document.path("kind").asText();
+			String where = kind + "/" + document.at("/metadata/name").asText();
+			if (KINDS.containsKey(kind)) {
+				unknownFields(manifests.typed(document), where, problems);
+			}
+			else if (CUSTOM_SPEC_FIELDS.containsKey(kind)) {
+				document.path("spec").fieldNames().forEachRemaining((field) -> {
+					if (!CUSTOM_SPEC_FIELDS.get(kind).contains(field)) {
+						problems.add(where + ": unknown spec field " + field);
+					}
+				});
+			}
+			else {
+				problems.add(where + ": a kind this project does not use");
+			}
+		}
+		assertThat(problems).isEmpty();
+	}
+
+	@Test
+	void aMisspelledFieldIsReportedAsUnknown() throws IOException {
+		JsonNode typo = Project.YAML.readTree("""
+				apiVersion: apps/v1
+				kind: Deployment
+				metadata: {name: typo}
+				spec:
+				  selector: {matchLabels: {a: b}}
+				  template:
+				    metadata: {labels: {a: b}}
+				    spec:
+				      containers:
+				        - name: c
+				          image: i
+				          readinesProbe: {httpGet: {path: /, port: 80}}
+				""");
+		List<String> problems = new ArrayList<>();
+		unknownFields(Project.JSON.treeToValue(typo, Deployment.class), "Deployment/typo", problems);
+		assertThat(problems).singleElement().asString().contains("readinesProbe");
+	}
+
+	@ParameterizedTest
+	@MethodSource("overlays")
+	void probesUseTheActuatorGroupsOnTheTiersOwnPorts(String overlay) {
+		Rendered manifests = render(overlay);
+		Project.TIER_PORTS.forEach((tier, port) -> {
+			assertThat(Project.applicationYml(tier).at("/management/endpoint/health/probes/enabled").asBoolean())
+				.as(tier + " exposes the liveness and readiness groups")
+				.isTrue();
+			Container container = manifests.deployment(tier).getSpec().getTemplate().getSpec().getContainers().get(0);
+			assertThat(container.getPorts()).singleElement()
+				.satisfies((p) -> assertThat(p.getContainerPort()).as(tier + " port").isEqualTo(port));
+			assertThat(container.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/actuator/health/liveness");
+			assertThat(container.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/actuator/health/readiness");
+			assertThat(container.getStartupProbe().getHttpGet().getPath()).isEqualTo("/actuator/health/liveness");
+		});
+	}
+
+	@ParameterizedTest
+	@MethodSource("overlays")
+	void everyEnvironmentVariableBindsToAPropertyAndEveryReferenceResolves(String overlay) {
+		Rendered manifests = render(overlay);
+		ConfigMap config = manifests.single(ConfigMap.class);
+		List<Secret> secrets = manifests.all(Secret.class);
+		List<String> problems = new ArrayList<>();
+		manifests.podTemplates().forEach((name, template) -> {
+			for (Container container : template.getSpec().getContainers()) {
+				for (EnvVar variable : container.getEnv()) {
+					if (!Project.NOT_SPRING.contains(variable.getName())
+							&& !Project.bindsToAProperty(variable.getName())) {
+						problems.add(name + ": " + variable.getName() + " binds to no property of any tier");
+					}
+					if (variable.getValueFrom() != null && variable.getValueFrom().getConfigMapKeyRef() != null
+							&& !config.getData().containsKey(variable.getValueFrom().getConfigMapKeyRef().getKey())) {
+						problems.add(name + ": " + variable.getName() + " names a missing ConfigMap key");
+					}
+					if (variable.getValueFrom() != null && variable.getValueFrom().getSecretKeyRef() != null) {
+						String secret = variable.getValueFrom().getSecretKeyRef().getName();
+						secrets.stream()
+							.filter((s) -> s.getMetadata().getName().equals(secret))
+							.filter((s) -> !s.getStringData()
+								.containsKey(variable.getValueFrom().getSecretKeyRef().getKey()))
+							.forEach((s) -> problems
+								.add(name + ": " + variable.getName() + " names a missing Secret key"));
+					}
+				}
+			}
+		});
+		assertThat(problems).isEmpty();
+	}
+
+	@ParameterizedTest
+	@MethodSource("overlays")
+	void everyTierHasADeploymentServiceAutoscalerAndDisruptionBudgetWhoseSelectorsMatchItsPods(String overlay) {
+		Rendered manifests = render(overlay);
+		for (String tier : Project.TIER_PORTS.keySet()) {
+			Deployment deployment = manifests.deployment(tier);
+			Map<String, String> podLabels = deployment.getSpec().getTemplate().getMetadata().getLabels();
+			assertThat(podLabels).containsAllEntriesOf(deployment.getSpec().getSelector().getMatchLabels());
+			assertThat(manifests.named(Service.class, tier).getSpec().getSelector()).as(tier + " Service")
+				.isNotEmpty()
+				.allSatisfy((key, value) -> assertThat(podLabels).containsEntry(key, value));
+			assertThat(manifests.named(PodDisruptionBudget.class, tier).getSpec().getSelector().getMatchLabels())
+				.as(tier + " PodDisruptionBudget")
+				.allSatisfy((key, value) -> assertThat(podLabels).containsEntry(key, value));
+			boolean hpa = manifests.all(HorizontalPodAutoscaler.class)
+				.stream()
+				.anyMatch((h) -> h.getSpec().getScaleTargetRef().getName().equals(tier));
+			boolean keda = manifests.documents()
+				.stream()
+				.anyMatch((d) -> d.path("kind").asText().equals("ScaledObject")
+						&& d.at("/spec/scaleTargetRef/name").asText().equals(tier));
+			assertThat(hpa ^ keda).as(tier + " has exactly one autoscaler").isTrue();
+		}
+		for (Ingress ingress : manifests.all(Ingress.class)) {
+			ingress.getSpec().getRules().forEach((rule) -> rule.getHttp().getPaths().forEach((path) -> {
+				Service backend = manifests.named(Service.class, path.getBackend().getService().getName());
+				assertThat(backend.getSpec().getPorts())
+					.anyMatch((p) -> p.getName().equals(path.getBackend().getService().getPort().getName()));
+			}));
+		}
+	}
+
+	@ParameterizedTest
+	@MethodSource("overlays")
+	void networkPoliciesCoverEveryPodAndOpenEachListenerOnPurpose(String overlay) {
+		Rendered manifests = render(overlay);
+		List<NetworkPolicy> policies = manifests.all(NetworkPolicy.class);
+		assertThat(policies).anyMatch((p) -> p.getSpec().getPodSelector().getMatchLabels() == null
+				|| p.getSpec().getPodSelector().getMatchLabels().isEmpty());
+		manifests.podTemplates().forEach((name, template) -> {
+			boolean listens = template.getSpec()
+				.getContainers()
+				.stream()
+				.anyMatch((c) -> c.getPorts() != null && !c.getPorts().isEmpty());
+			boolean opened = policies.stream()
+				.map((p) -> p.getSpec().getPodSelector().getMatchLabels())
+				.anyMatch((labels) -> labels != null && !labels.isEmpty()
+						&& template.getMetadata().getLabels().entrySet().containsAll(labels.entrySet()));
+			assertThat(opened).as(name
+					+ (listens ? " listens and needs a policy that names it" : " does not listen and must stay closed"))
+				.isEqualTo(listens);
+		});
+	}
+
+	@Test
+	void inTheLocalOverlayOnlyTheTiersThatNeedThemReachRabbitmqAndPostgresql() {
+		Rendered manifests = render("local");
+		assertThat(allowedApps(manifests, "rabbitmq")).containsExactlyInAnyOrder("publisher", "consumer");
+		assertThat(allowedApps(manifests, "postgres")).containsExactlyInAnyOrder("consumer", "query-api",
+				"chatpipe-migrate");
+	}
+
+	@Test
+	void productionScalesTheConsumerOnQueueDepthWithKedaOverAmqpAndReadsFromReplicas() {
+		Rendered manifests = render("production");
+		JsonNode scaledObject = manifests.documents()
+			.stream()
+			.filter((d) -> d.path("kind").asText().equals("ScaledObject"))
+			.findFirst()
+			.orElseThrow();
+		assertThat(scaledObject.at("/spec/triggers")).hasSize(8).allSatisfy((trigger) -> {
+			assertThat(trigger.path("type").asText()).isEqualTo("rabbitmq");
+			assertThat(trigger.at("/metadata/mode").asText()).isEqualTo("QueueLength");
+			assertThat(trigger.at("/metadata/protocol").asText()).isEqualTo("amqp");
+			trigger.path("metadata")
+				.fieldNames()
+				.forEachRemaining((key) -> assertThat(RABBITMQ_TRIGGER_METADATA).contains(key));
+		});
+		assertThat(scaledObject.at("/spec/maxReplicaCount").asInt())
+			.isEqualTo(Integer.parseInt(manifests.single(ConfigMap.class).getData().get("topology-shards")));
+		assertThat(manifests.single(ConfigMap.class).getData())
+			.containsEntry("reader-datasource-url", "jdbc:postgresql://chatpipe-db-ro:5432/chatpipe")
+			.containsEntry("writer-datasource-url", "jdbc:postgresql://chatpipe-db-rw:5432/chatpipe");
+		assertThat(manifests.documents()).filteredOn((d) -> d.path("kind").asText().equals("RabbitmqCluster"))
+			.singleElement()
+			.satisfies((cluster) -> assertThat(cluster.at("/spec/replicas").asInt()).isEqualTo(3));
+	}
+
+	@ParameterizedTest
+	@MethodSource("overlays")
+	void theTiersRunNonRootOnAReadOnlyRootWithoutPrivilegeEscalationAndStopGracefully(String overlay) {
+		Rendered manifests = render(overlay);
+		for (String tier : Project.TIER_PORTS.keySet()) {
+			var pod = manifests.deployment(tier).getSpec().getTemplate().getSpec();
+			Container container = pod.getContainers().get(0);
+			assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
+			assertThat(container.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
+			assertThat(container.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+			long shutdownPhase = Long.parseLong(Project.applicationYml(tier)
+				.at("/spring/lifecycle/timeout-per-shutdown-phase")
+				.asText()
+				.replace("s", ""));
+			long preStop = container.getLifecycle().getPreStop().getSleep().getSeconds();
+			assertThat(pod.getTerminationGracePeriodSeconds()).as(tier + " grace period covers preStop + shutdown")
+				.isGreaterThan(preStop + shutdownPhase);
+			assertThat(pod.getVolumes()).anyMatch((v) -> v.getEmptyDir() != null);
+		}
+	}
+
+	private static List<String> allowedApps(Rendered manifests, String app) {
+		return manifests.all(NetworkPolicy.class)
+			.stream()
+			.filter((p) -> app.equals(p.getSpec().getPodSelector().getMatchLabels().get("app.kubernetes.io/name")))
+			.flatMap((p) -> p.getSpec().getIngress().stream())
+			.flatMap((rule) -> rule.getFrom().stream())
+			.map(NetworkPolicyPeer::getPodSelector)
+			.map((selector) -> selector.getMatchLabels().get("app.kubernetes.io/name"))
+			.toList();
+	}
+
+	/**
+	 * Reports every value the model kept in an {@code additionalProperties} map: a field
+	 * Kubernetes does not know.
+	 */
+	static void unknownFields(Object value, String path, List<String> problems) {
+		if (value == null) {
+			return;
+		}
+		if (value instanceof Collection<?> collection) {
+			int i = 0;
+			for (Object element : collection) {
+				unknownFields(element, path + "[" + i++ + "]", problems);
+			}
+			return;
+		}
+		if (value instanceof Map<?, ?> map) {
+			map.forEach((key, element) -> unknownFields(element, path + "." + key, problems));
+			return;
+		}
+		if (!value.getClass().getName().startsWith("io.fabric8.kubernetes.api.model")) {
+			return;
+		}
+		for (Method getter : value.getClass().getMethods()) {
+			if (getter.getParameterCount() != 0 || !getter.getName().startsWith("get")
+					|| getter.getDeclaringClass() == Object.class) {
+				continue;
+			}
+			try {
+				Object child = getter.invoke(value);
+				if (getter.getName().equals("getAdditionalProperties")) {
+					if (child instanceof Map<?, ?> extra && !extra.isEmpty()) {
+						problems.add(path + ": unknown field(s) " + extra.keySet());
+					}
+				}
+				else {
+					unknownFields(child, path + "." + getter.getName().substring(3), problems);
+				}
+			}
+			catch (ReflectiveOperationException ex) {
+				throw new IllegalStateException(ex);
+			}
+		}
+	}
+
+	static synchronized Rendered render(String overlay) {
+		return rendered.computeIfAbsent(overlay, KubernetesManifestsTest::kustomize);
+	}
+
+	private static Rendered kustomize(String overlay) {
+		Path dir = Project.ROOT.resolve("deploy/kubernetes/overlays").resolve(overlay);
+		String kubectl = Stream.of(System.getenv().getOrDefault("PATH", "").split(":"))
+			.map((p) -> Path.of(p, "kubectl"))
+			.filter(Files::isExecutable)
+			.map(Path::toString)
+			.findFirst()
+			.orElse(null);
+		Assumptions.assumeTrue(kubectl != null,
+				"kubectl is not installed, so the overlays cannot be rendered here: install kubectl to validate them");
+		try {
+			Process process = new ProcessBuilder(kubectl, "kustomize", dir.toString()).start();
+			String yaml = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+			String errors = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+			process.waitFor(60, TimeUnit.SECONDS);
+			assertThat(process.exitValue()).as("kubectl kustomize " + dir + ": " + errors).isZero();
+			List<JsonNode> documents = new ArrayList<>();
+			Project.YAML.readerFor(JsonNode.class).<JsonNode>readValues(yaml).forEachRemaining((d) -> {
+				if (d != null && !d.isEmpty()) {
+					documents.add(d);
+				}
+			});
+			return new Rendered(documents);
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException(ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	/** An overlay as kustomize rendered it. */
+	record Rendered(List<JsonNode> documents) {
+
+		HasMetadata typed(JsonNode document) {
+			try {
+				return Project.JSON.treeToValue(document, KINDS.get(document.path("kind").asText()));
+			}
+			catch (IOException ex) {
+				throw new IllegalStateException("does not parse as its kind: " + document, ex);
+			}
+		}
+
+		<T extends HasMetadata> List<T> all(Class<T> type) {
+			String kind = type.getSimpleName();
+			return this.documents.stream()
+				.filter((d) -> d.path("kind").asText().equals(kind))
+				.map((d) -> type.cast(typed(d)))
+				.toList();
+		}
+
+		<T extends HasMetadata> T single(Class<T> type) {
+			List<T> all = all(type);
+			assertThat(all).as("one " + type.getSimpleName()).hasSize(1);
+			return all.get(0);
+		}
+
+		<T extends HasMetadata> T named(Class<T> type, String name) {
+			return all(type).stream()
+				.filter((o) -> o.getMetadata().getName().equals(name))
+				.findFirst()
+				.orElseThrow(() -> new AssertionError("no " + type.getSimpleName() + " named " + name));
+		}
+
+		Deployment deployment(String name) {
+			return named(Deployment.class, name);
+		}
+
+		Map<String, PodTemplateSpec> podTemplates() {
+			Map<String, PodTemplateSpec> templates = new HashMap<>();
+			all(Deployment.class)
+				.forEach((d) -> templates.put("Deployment/" + d.getMetadata().getName(), d.getSpec().getTemplate()));
+			all(StatefulSet.class)
+				.forEach((s) -> templates.put("StatefulSet/" + s.getMetadata().getName(), s.getSpec().getTemplate()));
+			all(Job.class).forEach((j) -> templates.put("Job/" + j.getMetadata().getName(), j.getSpec().getTemplate()));
+			return templates;
+		}
+
+	}
+
+}
