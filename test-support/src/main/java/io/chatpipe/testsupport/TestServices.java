@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.function.BiConsumer;
+import java.util.function.Supplier;
 
 import com.rabbitmq.client.ConnectionFactory;
 import io.chatpipe.model.Topology;
@@ -97,6 +99,17 @@ public final class TestServices {
 		}
 		catch (SQLException ex) {
 			throw new IllegalStateException("PostgreSQL refused: " + sql, ex);
+		}
+	}
+
+	/**
+	 * Registers properties with a Spring test's {@code DynamicPropertyRegistry}: pass
+	 * {@code registry::add}.
+	 */
+	@SafeVarargs
+	public static void register(BiConsumer<String, Supplier<Object>> registry, Map<String, Object>... properties) {
+		for (Map<String, Object> group : properties) {
+			group.forEach((name, value) -> registry.accept(name, () -> value));
 		}
 	}
 

@@ -51,9 +51,8 @@ class DeadLetterReplayIT {
 
 	@DynamicPropertySource
 	static void services(DynamicPropertyRegistry registry) {
-		TestServices.rabbitProperties().forEach((name, value) -> registry.add(name, () -> value));
-		TestServices.postgresProperties(database).forEach((name, value) -> registry.add(name, () -> value));
-		TestServices.topologyProperties(topology).forEach((name, value) -> registry.add(name, () -> value));
+		TestServices.register(registry::add, TestServices.rabbitProperties(), TestServices.postgresProperties(database),
+				TestServices.topologyProperties(topology));
 	}
 
 	@BeforeAll

@@ -39,8 +39,8 @@ class LoadSheddingIT {
 
 	@DynamicPropertySource
 	static void services(DynamicPropertyRegistry registry) {
-		TestServices.rabbitProperties().forEach((name, value) -> registry.add(name, () -> value));
-		TestServices.topologyProperties(topology).forEach((name, value) -> registry.add(name, () -> value));
+		TestServices.register(registry::add, TestServices.rabbitProperties(),
+				TestServices.topologyProperties(topology));
 	}
 
 	@Test

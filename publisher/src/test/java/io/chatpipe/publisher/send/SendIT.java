@@ -53,8 +53,8 @@ class SendIT {
 
 	@DynamicPropertySource
 	static void services(DynamicPropertyRegistry registry) {
-		TestServices.rabbitProperties().forEach((name, value) -> registry.add(name, () -> value));
-		TestServices.topologyProperties(topology).forEach((name, value) -> registry.add(name, () -> value));
+		TestServices.register(registry::add, TestServices.rabbitProperties(),
+				TestServices.topologyProperties(topology));
 	}
 
 	@BeforeAll

@@ -38,7 +38,7 @@ class PullIT {
 
 	@DynamicPropertySource
 	static void services(DynamicPropertyRegistry registry) {
-		TestServices.postgresProperties(database).forEach((name, value) -> registry.add(name, () -> value));
+		TestServices.register(registry::add, TestServices.postgresProperties(database));
 	}
 
 	@BeforeAll

@@ -28,7 +28,7 @@ class SchemaMissingIT {
 
 	@DynamicPropertySource
 	static void services(DynamicPropertyRegistry registry) {
-		TestServices.postgresProperties(database).forEach((name, value) -> registry.add(name, () -> value));
+		TestServices.register(registry::add, TestServices.postgresProperties(database));
 	}
 
 	@Test
