@@ -14,6 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.amqp.core.Message;
+import org.springframework.amqp.rabbit.connection.RabbitUtils;
 import org.springframework.amqp.rabbit.listener.api.ChannelAwareBatchMessageListener;
 import org.springframework.amqp.rabbit.support.RabbitExceptionTranslator;
 import org.springframework.stereotype.Component;
@@ -88,8 +89,10 @@ class BatchIngester implements ChannelAwareBatchMessageListener {
 		}
 		catch (RuntimeException ex) {
 			// A failure that is neither transient nor a poison message's: requeue, so
-			// that a message that fails
-			// again and again reaches its delivery limit and the dead-letter queue.
+			// that a message that fails again and again reaches its delivery limit and
+			// the dead-letter queue. Then close the channel, which hands back what was
+			// prefetched behind the batch (after it, in order) and restarts the
+			// consumer: storing those now would put them before the requeued batch.
 			logger.error("Storing a batch of {} failed unexpectedly; requeueing it", messages.size(), ex);
 			try {
 				channel.basicNack(lastTag, true, true);
@@ -97,6 +100,8 @@ class BatchIngester implements ChannelAwareBatchMessageListener {
 			catch (IOException nackFailure) {
 				ex.addSuppressed(nackFailure);
 			}
+			RabbitUtils.setPhysicalCloseRequired(channel, true);
+			RabbitUtils.closeChannel(channel);
 		}
 	}
 

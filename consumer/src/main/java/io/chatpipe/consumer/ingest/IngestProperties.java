@@ -20,12 +20,16 @@ import org.springframework.validation.annotation.Validated;
  * @param activityLogInterval how often the consumer logs one line of what it did
  * @param migrateOnly run the Flyway migrations and exit, consuming nothing: the mode of
  * the migration Job
+ * @param rebalanceInterval how often a replica looks at the shard leases and takes or
+ * gives back shards (also how soon a dead replica's shards are taken over once PostgreSQL
+ * ended its session)
  */
 @Validated
 @ConfigurationProperties("chatpipe.consumer")
 public record IngestProperties(@DefaultValue("500") @Min(1) @Max(10_000) int batchSize,
 		@DefaultValue("50ms") Duration batchWait, @DefaultValue @Valid Retry retry,
-		@DefaultValue("60s") Duration activityLogInterval, @DefaultValue("false") boolean migrateOnly) {
+		@DefaultValue("60s") Duration activityLogInterval, @DefaultValue("false") boolean migrateOnly,
+		@DefaultValue("2s") Duration rebalanceInterval) {
 
 	/**
 	 * Back-off of the in-place retry: doubles from {@code initialBackoff} up to

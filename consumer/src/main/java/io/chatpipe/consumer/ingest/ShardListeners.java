@@ -2,36 +2,39 @@ package io.chatpipe.consumer.ingest;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 
 import io.chatpipe.model.Topology;
 
 import org.springframework.amqp.core.AcknowledgeMode;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
 import org.springframework.amqp.rabbit.listener.SimpleMessageListenerContainer;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 /**
  * One listener container per shard queue, each with one consumer on its own channel, so
- * each batch comes from one shard, in queue order. Every replica subscribes to every
- * shard; the queues' single-active-consumer argument makes one of them the active
- * consumer of each shard, and the next takes over when it goes.
+ * each batch comes from one shard, in queue order. The {@link ShardBalancer} decides
+ * which shards this replica subscribes to; the queues' single-active-consumer argument is
+ * the guard that keeps one consumer per shard active even during a handover.
+ * <p>
+ * A shard is left with a forced stop: the batch in hand is stored and acked, then the
+ * channel closes without a {@code basic.cancel}. A cancel would make the queue activate
+ * the next consumer at once while the messages prefetched here are still checked out to
+ * this one; they would reach the next consumer after newer ones, out of order. Closing
+ * the channel hands the rest back and lets the next consumer in as one step, and the
+ * queue delivers returned messages first.
  */
 @Component
-class ShardListeners implements SmartLifecycle {
+class ShardListeners {
 
 	private final List<SimpleMessageListenerContainer> containers = new ArrayList<>();
 
 	private final BatchIngester ingester;
 
-	private final boolean migrateOnly;
-
-	private volatile boolean running;
-
 	ShardListeners(ConnectionFactory connectionFactory, Topology topology, IngestProperties properties,
 			BatchIngester ingester) {
 		this.ingester = ingester;
-		this.migrateOnly = properties.migrateOnly();
 		for (String queue : topology.shardQueues()) {
 			SimpleMessageListenerContainer container = new SimpleMessageListenerContainer(connectionFactory);
 			container.setQueueNames(queue);
@@ -47,6 +50,7 @@ class ShardListeners implements SmartLifecycle {
 			// never give up.
 			container.setMissingQueuesFatal(false);
 			container.setPossibleAuthenticationFailureFatal(false);
+			container.setForceStop(true);
 			container.setShutdownTimeout(10_000);
 			container.setBeanName("shard-" + queue);
 			container.afterPropertiesSet();
@@ -54,22 +58,41 @@ class ShardListeners implements SmartLifecycle {
 		}
 	}
 
-	@Override
-	public void start() {
-		this.containers.forEach(SimpleMessageListenerContainer::start);
-		this.running = true;
+	/** Starts consuming this shard. */
+	synchronized void subscribe(int shard) {
+		this.containers.get(shard).start();
+	}
+
+	/**
+	 * Stops consuming this shard: the batch in hand is stored and acked first (or left
+	 * unacked when it cannot be), and what was prefetched goes back to the queue.
+	 */
+	synchronized void unsubscribe(int shard) {
+		this.containers.get(shard).stop();
+	}
+
+	/** The shards this replica consumes. */
+	synchronized Set<Integer> subscribed() {
+		Set<Integer> subscribed = new TreeSet<>();
+		for (int shard = 0; shard < this.containers.size(); shard++) {
+			if (this.containers.get(shard).isRunning()) {
+				subscribed.add(shard);
+			}
+		}
+		return subscribed;
 	}
 
 	/**
 	 * Stops all shards at once; each finishes (commit, then ack) or abandons (no ack) the
 	 * batch it holds.
 	 */
-	@Override
-	public void stop() {
+	synchronized void stopAll() {
 		this.ingester.stop();
 		List<Thread> stopping = new ArrayList<>();
 		for (SimpleMessageListenerContainer container : this.containers) {
-			stopping.add(Thread.ofVirtual().name(container.getListenerId() + "-stop").start(container::stop));
+			if (container.isRunning()) {
+				stopping.add(Thread.ofVirtual().name(container.getListenerId() + "-stop").start(container::stop));
+			}
 		}
 		for (Thread thread : stopping) {
 			try {
@@ -80,26 +103,6 @@ class ShardListeners implements SmartLifecycle {
 				break;
 			}
 		}
-		this.running = false;
-	}
-
-	/** In migrate-only mode nothing is consumed. */
-	@Override
-	public boolean isAutoStartup() {
-		return !this.migrateOnly;
-	}
-
-	@Override
-	public boolean isRunning() {
-		return this.running;
-	}
-
-	/**
-	 * Whether every shard's consumer is subscribed (active or waiting as
-	 * single-active-consumer standby).
-	 */
-	boolean allSubscribed() {
-		return this.containers.stream().allMatch((container) -> container.getActiveConsumerCount() > 0);
 	}
 
 }
