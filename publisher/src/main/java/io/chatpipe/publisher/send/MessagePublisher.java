@@ -7,8 +7,6 @@ import io.chatpipe.model.ChatMessage;
 import io.chatpipe.model.Topology;
 import io.chatpipe.model.WireFormat;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Scheduler;
-import reactor.core.scheduler.Schedulers;
 
 import org.springframework.amqp.AmqpException;
 import org.springframework.amqp.core.Message;
@@ -22,14 +20,12 @@ import org.springframework.stereotype.Component;
 
 /**
  * Publishes a message to its chat's shard and completes once the broker confirmed it as
- * routed to a queue. The client's publish call, which may block (a blocked connection, a
- * full channel cache), runs on a bounded scheduler of its own; the confirm is awaited as
- * a future, so no thread waits for it, least of all an event-loop thread.
+ * routed to a queue. The client's publish call, which may block (a blocked connection),
+ * runs on the {@link PublishLanes}' threads; the confirm is awaited as a future, so no
+ * thread waits for it, least of all an event-loop thread.
  */
 @Component
 class MessagePublisher implements DisposableBean {
-
-	private final RabbitTemplate rabbit;
 
 	private final Topology topology;
 
@@ -37,18 +33,17 @@ class MessagePublisher implements DisposableBean {
 
 	private final PublishStats stats;
 
-	private final Scheduler publishing;
+	private final PublishLanes lanes;
 
 	private final BrokerGuard guard;
 
 	MessagePublisher(RabbitTemplate rabbit, Topology topology, SendProperties properties, PublishStats stats,
 			BrokerGuard guard) {
-		this.rabbit = rabbit;
 		this.guard = guard;
 		this.topology = topology;
 		this.properties = properties;
 		this.stats = stats;
-		this.publishing = Schedulers.newBoundedElastic(properties.publishThreads(), 100_000, "publish");
+		this.lanes = new PublishLanes(rabbit, properties.publishThreads());
 	}
 
 	/**
@@ -63,9 +58,8 @@ class MessagePublisher implements DisposableBean {
 		CorrelationData correlation = new CorrelationData(message.messageId().toString());
 		long start = System.nanoTime();
 		return Mono
-			.fromRunnable(() -> this.rabbit.send(this.topology.exchange(), this.topology.routingKeyFor(message.chat()),
+			.fromFuture(() -> this.lanes.publish(this.topology.exchange(), this.topology.routingKeyFor(message.chat()),
 					toAmqp(message), correlation))
-			.subscribeOn(this.publishing)
 			.then(Mono.fromFuture(correlation.getFuture()))
 			.timeout(this.properties.confirmTimeout())
 			.flatMap((confirm) -> {
@@ -106,7 +100,7 @@ class MessagePublisher implements DisposableBean {
 
 	@Override
 	public void destroy() {
-		this.publishing.dispose();
+		this.lanes.destroy();
 	}
 
 }

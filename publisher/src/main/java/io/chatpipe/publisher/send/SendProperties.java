@@ -20,14 +20,15 @@ import org.springframework.validation.annotation.Validated;
  * 503
  * @param retryAfter what a 503 tells the client to wait before retrying
  * ({@code Retry-After}, whole seconds)
- * @param publishThreads the threads that hand messages to the broker client, whose
- * publish call may block
+ * @param publishThreads the publishing lanes: threads, each with a long-lived channel and
+ * many messages awaiting their confirms on it, that hand messages to the broker client
+ * (whose publish call may block)
  */
 @Validated
 @ConfigurationProperties("chatpipe.publisher")
 public record SendProperties(@DefaultValue("" + MessageRules.DEFAULT_MAX_TEXT_CODE_POINTS) @Min(1) int maxTextLength,
 		@DefaultValue("64KB") DataSize maxBodySize, @DefaultValue("5s") Duration confirmTimeout,
-		@DefaultValue("1s") Duration retryAfter, @DefaultValue("64") @Min(1) @Max(4096) int publishThreads,
+		@DefaultValue("1s") Duration retryAfter, @DefaultValue("4") @Min(1) @Max(256) int publishThreads,
 		@DefaultValue("60s") Duration activityLogInterval, @DefaultValue("4096") @Min(1) int maxInFlight) {
 
 	public MessageRules rules() {
