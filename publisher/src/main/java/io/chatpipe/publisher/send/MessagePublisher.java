@@ -43,7 +43,7 @@ class MessagePublisher implements DisposableBean {
 		this.topology = topology;
 		this.properties = properties;
 		this.stats = stats;
-		this.lanes = new PublishLanes(rabbit, properties.publishThreads());
+		this.lanes = new PublishLanes(rabbit, properties.publishThreads(), properties.maxInFlight());
 	}
 
 	/**

@@ -28,6 +28,12 @@ import org.springframework.beans.factory.DisposableBean;
  * connection), which is why lanes are threads of their own and never the event loop. When
  * the channel fails, the message being published and those queued behind it fail with the
  * broker's exception (503), and the lane opens a new channel for what comes next.
+ * <p>
+ * The queue holds at most {@code max-in-flight} messages; past that a send is shed (429)
+ * rather than queued, since a send's in-flight permit ends with its request (answered,
+ * timed out or cancelled) while its message could otherwise still wait here. A message
+ * whose request ended before a lane took it is not published at all: its client was
+ * answered 503, or left.
  */
 final class PublishLanes implements DisposableBean {
 
@@ -35,14 +41,18 @@ final class PublishLanes implements DisposableBean {
 
 	private final RabbitTemplate rabbit;
 
-	private final BlockingQueue<Publish> queue = new LinkedBlockingQueue<>();
+	private final BlockingQueue<Publish> queue;
+
+	private final int capacity;
 
 	private final List<Thread> lanes = new ArrayList<>();
 
 	private volatile boolean running = true;
 
-	PublishLanes(RabbitTemplate rabbit, int lanes) {
+	PublishLanes(RabbitTemplate rabbit, int lanes, int capacity) {
 		this.rabbit = rabbit;
+		this.capacity = capacity;
+		this.queue = new LinkedBlockingQueue<>(capacity);
 		for (int i = 0; i < lanes; i++) {
 			this.lanes.add(Thread.ofPlatform().name("publish-lane-" + i).daemon().start(this::run));
 		}
@@ -51,15 +61,17 @@ final class PublishLanes implements DisposableBean {
 	/**
 	 * Queues the message for the next free lane.
 	 * @return completes once the message was written to a channel, or exceptionally with
-	 * the broker client's {@link AmqpException}
+	 * the broker client's {@link AmqpException}, or with a {@link LoadSheddingException}
+	 * when the queue is full; cancelling it before a lane took the message keeps the
+	 * message from being published
 	 */
 	CompletableFuture<Void> publish(String exchange, String routingKey, Message message, CorrelationData correlation) {
 		Publish publish = new Publish(exchange, routingKey, message, correlation, new CompletableFuture<>());
 		if (!this.running) {
 			publish.handedOver().completeExceptionally(new AmqpException("the publisher is stopping"));
 		}
-		else {
-			this.queue.add(publish);
+		else if (!this.queue.offer(publish)) {
+			publish.handedOver().completeExceptionally(new LoadSheddingException(this.capacity));
 		}
 		return publish.handedOver();
 	}
@@ -119,6 +131,9 @@ final class PublishLanes implements DisposableBean {
 	}
 
 	private static void send(RabbitOperations operations, Publish publish) {
+		if (publish.handedOver().isDone()) {
+			return; // its request ended (cancelled or timed out) before a lane took it
+		}
 		operations.send(publish.exchange(), publish.routingKey(), publish.message(), publish.correlation());
 		publish.handedOver().complete(null);
 	}
