@@ -24,6 +24,14 @@ public final class Tier implements AutoCloseable {
 
 	private static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
+	/** System property: the JVM options of every tier started, space-separated. */
+	public static final String JVM_OPTIONS = "chatpipe.tier.jvm-options";
+
+	/**
+	 * The tiers' JVM options unless {@link #JVM_OPTIONS} is set: the images' settings.
+	 */
+	public static final String DEFAULT_JVM_OPTIONS = "-Xmx256m -XX:+UseSerialGC";
+
 	private final String name;
 
 	private final int port;
@@ -69,10 +77,12 @@ public final class Tier implements AutoCloseable {
 		Path logs = Path.of(System.getProperty("chatpipe.logs", "target/tier-logs"));
 		Files.createDirectories(logs);
 		this.log = logs.resolve(this.name + "-" + this.port + "-" + System.currentTimeMillis() + ".log");
-		List<String> command = new ArrayList<>(
-				List.of(ProcessHandle.current().info().command().orElse("java"), "-Xmx256m", "-XX:+UseSerialGC", "-jar",
-						jar.toString(), "--server.port=" + this.port, "--chatpipe.consumer.activity-log-interval=5s",
-						"--chatpipe.publisher.activity-log-interval=5s", "--chatpipe.query.activity-log-interval=5s"));
+		List<String> command = new ArrayList<>();
+		command.add(ProcessHandle.current().info().command().orElse("java"));
+		command.addAll(List.of(System.getProperty(JVM_OPTIONS, DEFAULT_JVM_OPTIONS).trim().split("\\s+")));
+		command.addAll(List.of("-jar", jar.toString(), "--server.port=" + this.port,
+				"--chatpipe.consumer.activity-log-interval=5s", "--chatpipe.publisher.activity-log-interval=5s",
+				"--chatpipe.query.activity-log-interval=5s"));
 		this.properties.forEach((key, value) -> command.add("--" + key + "=" + value));
 		this.process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(this.log.toFile()).start();
 	}
@@ -112,6 +122,35 @@ public final class Tier implements AutoCloseable {
 			this.process.destroyForcibly().waitFor();
 			throw new IllegalStateException(this.name + " did not stop within 40 s of SIGTERM; see " + this.log);
 		}
+	}
+
+	/**
+	 * Waits for the process to exit by itself (a one-shot mode such as migrate-only).
+	 * @return its exit code
+	 */
+	public int awaitExit(Duration timeout) throws InterruptedException {
+		if (!this.process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+			throw new IllegalStateException(this.name + " did not exit within " + timeout + "; see " + this.log);
+		}
+		return this.process.exitValue();
+	}
+
+	/**
+	 * The process's resident set size in KiB, from {@code /proc}; 0 where that is not
+	 * readable (not Linux, or the process ended).
+	 */
+	public long residentKib() {
+		try {
+			for (String line : Files.readAllLines(Path.of("/proc/" + this.process.pid() + "/status"))) {
+				if (line.startsWith("VmRSS:")) {
+					return Long.parseLong(line.replaceAll("[^0-9]", ""));
+				}
+			}
+		}
+		catch (IOException | RuntimeException ex) {
+			// not readable: reported as 0
+		}
+		return 0;
 	}
 
 	/** SIGKILL: the tier dies wherever it is, as in a crash or an OOM kill. */

@@ -1,0 +1,128 @@
+package io.chatpipe.perf;
+
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import io.chatpipe.testsupport.TestServices;
+import io.chatpipe.testsupport.Tier;
+
+/**
+ * The benchmark harness: raw limits of the box, then chatpipe's scenarios against the
+ * packaged tiers, and a report ({@code report.md}, {@code report.json},
+ * {@code latency.png}) under {@code perf/results/<run>/}.
+ * <p>
+ * {@code ./chatpipe perf} runs it all (about 20 minutes on 2 cores; the first run also
+ * seeds the 5M-message pull table); {@code ./chatpipe perf --quick} is the seconds-long
+ * smoke run of every scenario with tiny rates. {@code --only=raw,send,drain,pull,mixed}
+ * picks scenarios; {@code --backlog=N} sets the drain backlog (default 1,000,000).
+ */
+public final class Harness {
+
+	/** What the original assignment's Go + Redis backend did on a laptop. */
+	static final String ORIGINAL = "served 1,000 sends/s cleanly and broke into timeouts above 5,000/s";
+
+	private Harness() {
+	}
+
+	public static void main(String[] arguments) throws Exception {
+		List<String> args = List.of(arguments);
+		boolean quick = args.contains("--quick");
+		List<String> only = args.stream()
+			.filter((a) -> a.startsWith("--only="))
+			.findFirst()
+			.map((a) -> List.of(a.substring(7).split(",")))
+			.orElse(List.of("raw", "send", "drain", "pull", "mixed"));
+		int backlog = args.stream()
+			.filter((a) -> a.startsWith("--backlog="))
+			.findFirst()
+			.map((a) -> Integer.parseInt(a.substring(10)))
+			.orElse(quick ? 2_000 : 1_000_000);
+		String run = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))
+				+ (quick ? "-quick" : "");
+		Path dir = Path.of(System.getProperty("chatpipe.perf.results", "perf/results")).resolve(run);
+		Map<String, Object> setup = new LinkedHashMap<>();
+		setup.put("quick", quick);
+		setup.put("cores", Runtime.getRuntime().availableProcessors());
+		setup.put("tier_jvm_options", System.getProperty(Tier.JVM_OPTIONS, Tier.DEFAULT_JVM_OPTIONS));
+		setup.put("rabbitmq", TestServices.rabbit().origin());
+		setup.put("postgresql", TestServices.postgres().origin());
+		setup.put("java", Runtime.version().toString());
+		Report report = new Report(dir, String.format(Locale.ROOT,
+				"# chatpipe benchmark %s%n%n%d cores, everything co-located (RabbitMQ, PostgreSQL, the tiers and the "
+						+ "load generator). Tiers run with `%s`.%s Reproduce: `./chatpipe perf%s`.%n",
+				run, Runtime.getRuntime().availableProcessors(), setup.get("tier_jvm_options"),
+				quick ? " **Smoke run: tiny rates, figures mean nothing.**" : "", quick ? " --quick" : ""), setup);
+		Wrk.logs = dir;
+		PullScenario.Table table = PullScenario.Table.of(quick);
+		if (only.contains("pull") || only.contains("mixed") || only.contains("raw")) {
+			PullScenario.seed(table);
+		}
+
+		SendScenario.Result send = only.contains("send") ? SendScenario.run(report, quick) : null;
+		Map<Integer, Double> drain = only.contains("drain") ? DrainScenario.run(report, quick, backlog) : Map.of();
+		PullScenario.Result pull = only.contains("pull") ? PullScenario.run(report, quick, table) : null;
+		Integer mixed = only.contains("mixed") ? MixedScenario.run(report, quick, table) : null;
+		// Last: PerfTest and pgbench leave RabbitMQ and PostgreSQL busy for a while after
+		// (segment compaction, autovacuum), which slowed the scenarios run after them.
+		RawLimits.Limits limits = new RawLimits.Limits(0, 0, 0, 0);
+		if (only.contains("raw")) {
+			System.out.println("raw limits");
+			double[] rabbit = RawLimits.perfTest(report, quick);
+			String insertDatabase = TestServices.newDatabase();
+			Stack.ensureDatabase(insertDatabase);
+			limits = new RawLimits.Limits(rabbit[0], rabbit[1], RawLimits.pgbenchInsert(report, insertDatabase, quick),
+					RawLimits.pgbenchPages(report, table.database(), table, quick));
+			report.section("raw", "Raw limits of this box", RawLimits.markdown(limits), RawLimits.json(limits));
+		}
+
+		report.section("summary", "Summary against the raw limits", summary(limits, send, drain, pull, mixed),
+				Map.of("original_assignment", ORIGINAL));
+		System.out.println("\nReport: " + dir.resolve("report.md") + " (and report.json, latency.png)");
+		List<String> problems = Report.problems();
+		if (!problems.isEmpty()) {
+			System.out.println(problems.size() + " problem(s) make this run's figures untrustworthy:");
+			problems.forEach((problem) -> System.out.println("  " + problem));
+			System.exit(1);
+		}
+	}
+
+	private static String summary(RawLimits.Limits limits, SendScenario.Result send, Map<Integer, Double> drain,
+			PullScenario.Result pull, Integer mixed) {
+		StringBuilder text = new StringBuilder(
+				"| chatpipe figure | value | raw limit it depends on | ratio |\n|---|---:|---|---:|\n");
+		if (send != null) {
+			text.append(row("sends/s at the knee (p99 <= 25 ms, no errors)", send.knee(), "RabbitMQ publish (PerfTest)",
+					limits.rabbitPublish()));
+			text.append(row("sends persisted/s, knee held", send.sustained(), "RabbitMQ publish (PerfTest)",
+					limits.rabbitPublish()));
+			text.append(row("publisher closed-loop requests/s (wrk)", send.wrkRate(), "RabbitMQ publish (PerfTest)",
+					limits.rabbitPublish()));
+		}
+		double bottleneck = Math.min(limits.rabbitConsume(), limits.postgresInsertRows());
+		drain.forEach((replicas, rate) -> text.append(row("drain msg/s, " + replicas + " consumer replica(s)", rate,
+				"min(RabbitMQ consume, PostgreSQL insert rows)", bottleneck)));
+		if (pull != null) {
+			text.append(row("pulls/s at the knee (p99 <= 10 ms)", pull.knee(), "PostgreSQL page queries (pgbench)",
+					limits.postgresPages()));
+			text.append(row("query API closed-loop pages/s (wrk)", pull.wrkRate(), "PostgreSQL page queries (pgbench)",
+					limits.postgresPages()));
+		}
+		if (mixed != null) {
+			text.append(String.format(Locale.ROOT, "| mixed 80/20 requests/s meeting both bars | %s | | |%n",
+					Report.format(mixed)));
+		}
+		text.append("\nThe original assignment's Go + Redis backend ").append(ORIGINAL).append(".\n");
+		return text.toString();
+	}
+
+	private static String row(String figure, double value, String limitName, double limit) {
+		return String.format(Locale.ROOT, "| %s | %s | %s: %s | %s |%n", figure, Report.format(value), limitName,
+				Report.format(limit), Report.ratio(value, limit));
+	}
+
+}

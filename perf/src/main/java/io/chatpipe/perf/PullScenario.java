@@ -1,0 +1,161 @@
+package io.chatpipe.perf;
+
+import java.net.URI;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+
+import io.chatpipe.testsupport.TestServices;
+import io.chatpipe.testsupport.Tier;
+
+/**
+ * Pull-only at rising rates on a table of millions of messages: half the pages from a few
+ * hot chats of {@code hotLength} messages, half from many cold chats of
+ * {@code coldLength}, each half both directions, at random positions. The table is seeded
+ * once (SQL {@code generate_series}) into a database of its own and kept for later runs.
+ */
+final class PullScenario {
+
+	static final double MAX_ERROR_RATE = 0.001;
+
+	static final double MAX_P99_MILLIS = 10;
+
+	static final String WRK_PATH = "/api/pull?chat=hot0:peer&cursor=1000&limit=10";
+
+	private PullScenario() {
+	}
+
+	/**
+	 * The seeded table.
+	 *
+	 * @param database its database
+	 * @param hotChats how many hot chats
+	 * @param hotLength messages in each
+	 * @param coldChats how many cold chats
+	 * @param coldLength messages in each
+	 */
+	record Table(String database, int hotChats, int hotLength, int coldChats, int coldLength) {
+
+		long messages() {
+			return (long) this.hotChats * this.hotLength + (long) this.coldChats * this.coldLength;
+		}
+
+		static Table of(boolean quick) {
+			return quick ? new Table("chatpipe_perf_pull_quick", 4, 2_500, 1_000, 10)
+					: new Table("chatpipe_perf_pull", 10, 250_000, 250_000, 10);
+		}
+
+	}
+
+	/**
+	 * What the scenario found.
+	 *
+	 * @param knee the highest rate that met the bar, or 0
+	 * @param wrkRate the query API's closed-loop requests/s under wrk, or 0
+	 */
+	record Result(int knee, double wrkRate) {
+	}
+
+	static void seed(Table table) throws Exception {
+		Stack.ensureDatabase(table.database());
+		try (Connection db = Stack.connect(table.database())) {
+			if (Stack.count(db, "SELECT count(*) FROM chats WHERE chat NOT LIKE 'mix%'") == (long) table.hotChats()
+					+ table.coldChats()) {
+				System.out.printf("pull table: %,d messages already seeded in %s%n", table.messages(),
+						table.database());
+				return;
+			}
+			long start = System.nanoTime();
+			System.out.printf("pull table: seeding %,d messages into %s ...%n", table.messages(), table.database());
+			try (Statement statement = db.createStatement()) {
+				statement.execute("TRUNCATE messages, chats");
+				statement.execute("""
+						INSERT INTO messages (chat, seq, message_id, sender, text, send_time, accepted_at)
+						SELECT 'hot' || h || ':peer', s, gen_random_uuid(), 'peer', 'seeded message ' || s,
+						       1790000000 + s, now()
+						FROM generate_series(0, %d) h, generate_series(1, %d) s""".formatted(table.hotChats() - 1,
+						table.hotLength()));
+				statement.execute("""
+						INSERT INTO messages (chat, seq, message_id, sender, text, send_time, accepted_at)
+						SELECT 'cold' || c || ':peer', s, gen_random_uuid(), 'peer', 'seeded message ' || s,
+						       1790000000 + s, now()
+						FROM generate_series(0, %d) c, generate_series(1, %d) s""".formatted(table.coldChats() - 1,
+						table.coldLength()));
+				statement
+					.execute("INSERT INTO chats (chat, last_seq) SELECT chat, max(seq) FROM messages GROUP BY chat");
+				statement.execute("VACUUM ANALYZE messages");
+				statement.execute("VACUUM ANALYZE chats");
+			}
+			System.out.printf("  seeded in %.0f s%n", (System.nanoTime() - start) / 1e9);
+		}
+	}
+
+	static Result run(Report report, boolean quick, Table table) throws Exception {
+		List<Integer> rates = quick ? List.of(100, 200) : List.of(2500, 5000, 7500, 10000, 12500, 15000);
+		Duration stepLength = quick ? Duration.ofSeconds(2) : Duration.ofSeconds(10);
+		List<OpenModelLoad.Step> steps = new ArrayList<>();
+		int knee = 0;
+		double wrkRate;
+		try (Tier query = Tier.start("query-api", TestServices.postgresProperties(table.database()))
+			.awaitReady(Stack.READY)) {
+			OpenModelLoad load = new OpenModelLoad();
+			if (!quick) {
+				Wrk.warmUpGets(query.uri(WRK_PATH), 100);
+				load.run(2000, Duration.ofSeconds(10), (i) -> pull(query, table, i));
+			}
+			System.out.printf("pull-only%n%8s %9s %8s %8s %8s %8s%n", "rate/s", "offered", "failed", "p50 ms", "p99 ms",
+					"max ms");
+			for (int rate : rates) {
+				OpenModelLoad.Step step = load.run(rate, stepLength, (i) -> pull(query, table, i));
+				Stack.sample(report, query);
+				Report.check("pull", step, quick);
+				steps.add(step);
+				System.out.printf(Locale.ROOT, "%8d %9.0f %8d %8.1f %8.1f %8.1f%n", rate, step.offeredRate(),
+						step.failed(), step.p50Millis(), step.p99Millis(), step.maxMillis());
+				if (step.errorRate() <= MAX_ERROR_RATE && step.p99Millis() <= MAX_P99_MILLIS) {
+					knee = rate;
+				}
+				else if (!quick && step.errorRate() > OpenModelLoad.OVERLOADED) {
+					break; // overloaded: higher rates only fail more
+				}
+			}
+			wrkRate = Wrk.get(query.uri(WRK_PATH), quick ? 2 : 10);
+			Stack.sample(report, query);
+		}
+		report.chart(SendScenario.series("pull p99", steps));
+		String body = String.format(Locale.ROOT,
+				"%,d messages: %d hot chats of %,d and %,d cold chats of %,d. Pages of 10; half hot, half cold; half "
+						+ "ascending from a random cursor, half newest-first. The bar: errors <= 0.1 %%, p99 <= 10 ms. "
+						+ "**Knee: %s**.%n%n",
+				table.messages(), table.hotChats(), table.hotLength(), table.coldChats(), table.coldLength(),
+				(knee > 0) ? knee + "/s" : "none") + Report.stepTable(steps)
+				+ String.format(Locale.ROOT, "%nwrk (closed loop, 64 connections) against the query API: %s pages/s.%n",
+						(wrkRate > 0) ? Report.format(wrkRate) : "not measured (wrk not installed)");
+		Map<String, Object> data = new LinkedHashMap<>();
+		data.put("messages", table.messages());
+		data.put("knee", knee);
+		data.put("wrk_query_api_rps", wrkRate);
+		data.put("steps", steps.stream().map(SendScenario::stepRow).toList());
+		report.section("pull", "Pull-only on the seeded table", body, data);
+		return new Result(knee, wrkRate);
+	}
+
+	static OpenModelLoad.Request pull(Tier query, Table table, long i) {
+		ThreadLocalRandom random = ThreadLocalRandom.current();
+		boolean hot = (i & 1) == 0;
+		boolean reverse = (i & 2) == 0;
+		String chat = hot ? "hot" + random.nextInt(table.hotChats()) : "cold" + random.nextInt(table.coldChats());
+		int length = hot ? table.hotLength() : table.coldLength();
+		long cursor = reverse && random.nextInt(4) == 0 ? 0 : 1 + random.nextInt(length);
+		URI uri = query
+			.uri("/api/pull?chat=" + chat + ":peer&limit=10&cursor=" + cursor + (reverse ? "&reverse=true" : ""));
+		return OpenModelLoad.Request.get(uri);
+	}
+
+}

@@ -1,0 +1,138 @@
+package io.chatpipe.perf;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
+/**
+ * One run's report: {@code report.md}, {@code report.json} and {@code latency.png} under
+ * {@code perf/results/<run>/}, written again after every scenario so that an interrupted
+ * run still leaves what it measured.
+ */
+final class Report {
+
+	private final Path dir;
+
+	private final Map<String, Object> json = new LinkedHashMap<>();
+
+	private final StringBuilder markdown = new StringBuilder();
+
+	private final List<Chart.Series> series = new ArrayList<>();
+
+	private final Map<String, Long> peakResidentKib = new LinkedHashMap<>();
+
+	private static final List<String> problems = new ArrayList<>();
+
+	Report(Path dir, String header, Map<String, Object> setup) throws IOException {
+		this.dir = dir;
+		Files.createDirectories(dir);
+		this.json.put("setup", setup);
+		this.markdown.append(header);
+	}
+
+	Path dir() {
+		return this.dir;
+	}
+
+	/** Adds a section and writes everything so far. */
+	void section(String key, String title, String body, Object data) throws IOException {
+		this.json.put(key, data);
+		this.markdown.append("\n## ").append(title).append("\n\n").append(body).append('\n');
+		write();
+	}
+
+	void chart(Chart.Series line) {
+		this.series.add(line);
+	}
+
+	/**
+	 * Notes something that makes the run's figures untrustworthy (a tool that printed
+	 * none, messages not stored); the harness lists them and exits non-zero.
+	 */
+	static synchronized void problem(String problem) {
+		System.out.println("  PROBLEM: " + problem);
+		problems.add(problem);
+	}
+
+	/**
+	 * A step that answered nothing is a problem; in a smoke run, at its tiny rates, so is
+	 * any failed request.
+	 */
+	static void check(String what, OpenModelLoad.Step step, boolean quick) {
+		if (step.ok() == 0) {
+			problem(what + " at " + step.rate() + "/s: no request succeeded");
+		}
+		else if (quick && step.failed() > 0) {
+			problem(what + " at " + step.rate() + "/s: " + step.failed() + " requests failed in a smoke run");
+		}
+	}
+
+	static synchronized List<String> problems() {
+		return List.copyOf(problems);
+	}
+
+	/** Keeps the highest resident set size seen of each tier. */
+	void resident(String tier, long kib) {
+		this.peakResidentKib.merge(tier, kib, Math::max);
+	}
+
+	void write() throws IOException {
+		Map<String, Object> all = new LinkedHashMap<>(this.json);
+		all.put("peak_rss_mib", mib());
+		List<String> found = problems();
+		all.put("problems", found);
+		new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+			.writeValue(this.dir.resolve("report.json").toFile(), all);
+		StringBuilder text = new StringBuilder(this.markdown);
+		if (!found.isEmpty()) {
+			text.append("\n## Problems\n\nThese make the figures above untrustworthy:\n\n");
+			found.forEach((problem) -> text.append("- ").append(problem).append('\n'));
+		}
+		if (!this.peakResidentKib.isEmpty()) {
+			text.append(
+					"\n## Memory\n\nHighest resident set size seen of each tier during the run:\n\n| tier | RSS MiB |\n|---|---:|\n");
+			mib().forEach((tier, value) -> text.append("| ").append(tier).append(" | ").append(value).append(" |\n"));
+		}
+		if (!this.series.isEmpty()) {
+			Chart.write(this.dir.resolve("latency.png"), "p99 latency against offered rate", "requests/s",
+					"p99 ms (log)", this.series);
+			text.append("\n![p99 latency against offered rate](latency.png)\n");
+		}
+		Files.writeString(this.dir.resolve("report.md"), text);
+	}
+
+	private Map<String, Long> mib() {
+		Map<String, Long> mib = new LinkedHashMap<>();
+		this.peakResidentKib.forEach((tier, kib) -> mib.put(tier, Math.round(kib / 1024.0)));
+		return mib;
+	}
+
+	/** The markdown table and JSON rows of open-model steps. */
+	static String stepTable(List<OpenModelLoad.Step> steps) {
+		StringBuilder table = new StringBuilder(
+				"| rate/s | offered/s | ok | failed | p50 ms | p99 ms | max ms |\n|---:|---:|---:|---:|---:|---:|---:|\n");
+		for (OpenModelLoad.Step step : steps) {
+			table.append(String.format(Locale.ROOT, "| %d | %.0f | %d | %d | %.1f | %.1f | %.1f |%n", step.rate(),
+					step.offeredRate(), step.ok(), step.failed(), step.p50Millis(), step.p99Millis(),
+					step.maxMillis()));
+		}
+		return table.toString();
+	}
+
+	static String format(double value) {
+		return String.format(Locale.ROOT, "%,.0f", value);
+	}
+
+	static String ratio(double figure, double limit) {
+		return (limit > 0) ? String.format(Locale.ROOT, "%.0f %%", 100 * figure / limit) : "n/a";
+	}
+
+}

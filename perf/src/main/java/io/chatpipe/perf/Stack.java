@@ -1,0 +1,99 @@
+package io.chatpipe.perf;
+
+import java.net.URI;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+import io.chatpipe.model.Topology;
+import io.chatpipe.testsupport.PostgresService;
+import io.chatpipe.testsupport.TestServices;
+import io.chatpipe.testsupport.Tier;
+
+/**
+ * The services the benchmark runs against (RabbitMQ and PostgreSQL as the tests find
+ * them: environment, localhost, else Testcontainers) and the tiers' properties for a
+ * topology and a database.
+ */
+final class Stack {
+
+	static final Duration READY = Duration.ofSeconds(120);
+
+	private Stack() {
+	}
+
+	static Map<String, Object> broker(Topology topology) {
+		Map<String, Object> properties = new HashMap<>(TestServices.rabbitProperties());
+		properties.putAll(TestServices.topologyProperties(topology));
+		return properties;
+	}
+
+	static Map<String, Object> brokerAndDatabase(Topology topology, String database) {
+		Map<String, Object> properties = broker(topology);
+		properties.putAll(TestServices.postgresProperties(database));
+		return properties;
+	}
+
+	static Connection connect(String database) throws SQLException {
+		PostgresService postgres = TestServices.postgres();
+		return DriverManager.getConnection(postgres.jdbcUrl(database), postgres.username(), postgres.password());
+	}
+
+	static long count(Connection connection, String sql) throws SQLException {
+		try (Statement statement = connection.createStatement(); ResultSet rows = statement.executeQuery(sql)) {
+			rows.next();
+			return rows.getLong(1);
+		}
+	}
+
+	/**
+	 * Waits until the consumer stored everything queued (the row count stopped growing
+	 * for two seconds), so a warm-up's backlog does not weigh on the steps measured after
+	 * it.
+	 */
+	static void awaitStored(Connection db) throws Exception {
+		long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
+		long last = -1;
+		int unchanged = 0;
+		while (unchanged < 2 && System.nanoTime() < deadline) {
+			long now = count(db, "SELECT count(*) FROM messages");
+			unchanged = (now == last) ? unchanged + 1 : 0;
+			last = now;
+			Thread.sleep(1000);
+		}
+	}
+
+	/** Creates the database unless it exists, and gives it the schema. */
+	static void ensureDatabase(String database) throws Exception {
+		PostgresService postgres = TestServices.postgres();
+		try (Connection admin = connect(postgres.adminDatabase())) {
+			if (count(admin, "SELECT count(*) FROM pg_database WHERE datname = '" + database + "'") == 0) {
+				admin.createStatement().execute("CREATE DATABASE " + database);
+			}
+		}
+		Map<String, Object> properties = brokerAndDatabase(TestServices.isolatedTopology(1, 20), database);
+		properties.put("chatpipe.consumer.migrate-only", "true");
+		int exit = Tier.start("consumer", properties).awaitExit(READY);
+		if (exit != 0) {
+			throw new IllegalStateException("the schema migration of " + database + " exited " + exit);
+		}
+	}
+
+	/** Records each tier's resident set size. */
+	static void sample(Report report, Tier... tiers) {
+		for (Tier tier : tiers) {
+			report.resident(tier.name(), tier.residentKib());
+		}
+	}
+
+	static OpenModelLoad.Request send(URI uri, String chat, String text) {
+		return OpenModelLoad.Request.post(uri,
+				"{\"chat\":\"" + chat + "\",\"sender\":\"zpeer\",\"text\":\"" + text + "\"}");
+	}
+
+}
