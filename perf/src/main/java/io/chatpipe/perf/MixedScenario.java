@@ -40,10 +40,7 @@ final class MixedScenario {
 			OpenModelLoad sends = new OpenModelLoad();
 			if (!quick) {
 				Wrk.warmUpGets(query.uri(PullScenario.WRK_PATH), 60);
-				Wrk.warmUpPosts(publisher.uri("/api/send"), 60);
-				try (Connection db = Stack.connect(table.database())) {
-					Stack.awaitStored(db);
-				}
+				Wrk.warmUpPosts(publisher.uri("/api/send"), 30);
 			}
 			int warmRate = quick ? 100 : 2000;
 			Duration warmUp = Duration.ofSeconds(quick ? 2 : 8);
@@ -52,6 +49,11 @@ final class MixedScenario {
 			sends.run(warmRate / 5, warmUp,
 					(i) -> Stack.send(publisher.uri("/api/send"), "mixwarm" + (i % 200) + ":zpeer", "warm-up " + i));
 			warmPulls.join();
+			if (!quick) {
+				try (Connection db = Stack.connect(table.database())) {
+					Stack.settle(db);
+				}
+			}
 			System.out.printf("mixed 80/20%n%8s %9s %9s %9s %9s%n", "total/s", "pull p99", "pull err", "send p99",
 					"send err");
 			for (int rate : rates) {

@@ -65,8 +65,9 @@ final class PullScenario {
 	static void seed(Table table) throws Exception {
 		Stack.ensureDatabase(table.database());
 		try (Connection db = Stack.connect(table.database())) {
-			if (Stack.count(db, "SELECT count(*) FROM chats WHERE chat NOT LIKE 'mix%'") == (long) table.hotChats()
-					+ table.coldChats()) {
+			if (Stack.count(db,
+					"SELECT count(*) FROM chats WHERE chat LIKE 'hot%' OR chat LIKE 'cold%'") == (long) table.hotChats()
+							+ table.coldChats()) {
 				System.out.printf("pull table: %,d messages already seeded in %s%n", table.messages(),
 						table.database());
 				return;
@@ -97,7 +98,7 @@ final class PullScenario {
 	}
 
 	static Result run(Report report, boolean quick, Table table) throws Exception {
-		List<Integer> rates = quick ? List.of(100, 200) : List.of(2500, 5000, 7500, 10000, 12500, 15000);
+		List<Integer> rates = quick ? List.of(100, 200) : List.of(2500, 4000, 5000, 7500, 10000, 12500);
 		Duration stepLength = quick ? Duration.ofSeconds(2) : Duration.ofSeconds(10);
 		List<OpenModelLoad.Step> steps = new ArrayList<>();
 		int knee = 0;

@@ -19,7 +19,8 @@ import org.awaitility.core.ConditionTimeoutException;
 /**
  * Send-only at rising arrival rates until errors or the p99 bar break (the knee), with
  * the end-to-end persist lag (publisher accept to consumer commit) of every step; then
- * the knee's rate held for 60 s; then wrk's closed-loop ceiling of the publisher.
+ * the highest error-free rate held for 60 s; then wrk's closed-loop ceiling of the
+ * publisher.
  */
 final class SendScenario {
 
@@ -44,7 +45,7 @@ final class SendScenario {
 	}
 
 	static Result run(Report report, boolean quick) throws Exception {
-		List<Integer> rates = quick ? List.of(100, 200) : List.of(1000, 2500, 5000, 6000, 7500, 9000, 10500);
+		List<Integer> rates = quick ? List.of(100, 200) : List.of(1000, 2500, 3500, 5000, 6000, 7500, 9000);
 		Duration stepLength = quick ? Duration.ofSeconds(2) : Duration.ofSeconds(10);
 		Duration held = quick ? Duration.ofSeconds(3) : Duration.ofSeconds(60);
 		Topology topology = TestServices.isolatedTopology(8, 20);
@@ -52,6 +53,7 @@ final class SendScenario {
 		List<OpenModelLoad.Step> steps = new ArrayList<>();
 		List<Map<String, Object>> rows = new ArrayList<>();
 		int knee = 0;
+		int cleanest = 0;
 		double sustained = 0;
 		double wrkRate = 0;
 		StringBuilder body = new StringBuilder();
@@ -61,11 +63,13 @@ final class SendScenario {
 				Connection db = Stack.connect(database)) {
 			OpenModelLoad load = new OpenModelLoad();
 			if (!quick) {
-				Wrk.warmUpPosts(publisher.uri("/api/send"), 90);
-				Stack.awaitStored(db);
+				Wrk.warmUpPosts(publisher.uri("/api/send"), 40);
 			}
-			load.run(quick ? 100 : 2000, Duration.ofSeconds(quick ? 2 : 10),
+			load.run(quick ? 100 : 2500, Duration.ofSeconds(quick ? 2 : 20),
 					(i) -> Stack.send(publisher.uri("/api/send"), "warm" + (i % 100) + ":zpeer", "warm-up " + i));
+			if (!quick) {
+				Stack.settle(db);
+			}
 			System.out.printf("send-only%n%8s %9s %8s %8s %8s %8s %9s %9s%n", "rate/s", "offered", "failed", "p50 ms",
 					"p99 ms", "max ms", "lag p50", "lag p99");
 			for (int rate : rates) {
@@ -88,6 +92,9 @@ final class SendScenario {
 				if (step.errorRate() <= MAX_ERROR_RATE && step.p99Millis() <= MAX_P99_MILLIS) {
 					knee = rate;
 				}
+				if (step.failed() == 0) {
+					cleanest = rate;
+				}
 				else if (!quick && step.errorRate() > OpenModelLoad.OVERLOADED) {
 					break; // overloaded: higher rates only fail more
 				}
@@ -107,7 +114,10 @@ final class SendScenario {
 								row.get("p50_ms"), row.get("p99_ms"), row.get("max_ms"), row.get("persist_lag_p50_ms"),
 								row.get("persist_lag_p99_ms"), row.get("persist_lag_max_ms")));
 			}
-			int holdRate = (knee > 0) ? knee : rates.get(0);
+			// The sustained target asks for zero errors, not the p99 bar: hold the
+			// highest
+			// step without any.
+			int holdRate = Math.max(cleanest, rates.get(0));
 			OpenModelLoad.Step hold = load.run(holdRate, held, (i) -> Stack.send(publisher.uri("/api/send"),
 					"hold" + (i % 200) + ":zpeer", "message " + i + " of a benchmark run, about a short chat line"));
 			Stack.sample(report, consumer, publisher);
@@ -133,7 +143,8 @@ final class SendScenario {
 		data.put("sustained_persisted_per_s", sustained);
 		data.put("wrk_publisher_rps", wrkRate);
 		data.put("steps", rows);
-		report.section("send", "Send-only: the knee, persist lag, and the knee held", body.toString(), data);
+		report.section("send", "Send-only: the knee, persist lag, and the highest error-free rate held",
+				body.toString(), data);
 		return new Result(knee, sustained, wrkRate);
 	}
 

@@ -52,11 +52,12 @@ final class Stack {
 	}
 
 	/**
-	 * Waits until the consumer stored everything queued (the row count stopped growing
-	 * for two seconds), so a warm-up's backlog does not weigh on the steps measured after
-	 * it.
+	 * After a warm-up: waits until the consumer stored everything queued (the row count
+	 * stopped growing for two seconds), then 15 s more, so that neither the backlog nor
+	 * what storing it leaves to do (PostgreSQL's autovacuum of the new rows, RabbitMQ's
+	 * segment writes) weighs on the steps measured next.
 	 */
-	static void awaitStored(Connection db) throws Exception {
+	static void settle(Connection db) throws Exception {
 		long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
 		long last = -1;
 		int unchanged = 0;
@@ -66,6 +67,7 @@ final class Stack {
 			last = now;
 			Thread.sleep(1000);
 		}
+		Thread.sleep(15_000);
 	}
 
 	/** Creates the database unless it exists, and gives it the schema. */
