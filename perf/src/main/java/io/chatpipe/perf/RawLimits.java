@@ -127,8 +127,9 @@ final class RawLimits {
 
 	private static double pgbench(Report report, String database, String script, String name, boolean quick)
 			throws Exception {
-		if (!Tools.installed("pgbench")) {
-			System.out.println("  (pgbench not installed: it comes with PostgreSQL's client; skipped)");
+		if (!Tools.works("pgbench", "--version")) {
+			System.out.println("  (pgbench not installed or not runnable: it comes with PostgreSQL's server package; "
+					+ "skipped)");
 			return 0;
 		}
 		PostgresService postgres = TestServices.postgres();

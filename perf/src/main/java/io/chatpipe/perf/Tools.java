@@ -24,6 +24,29 @@ final class Tools {
 		return false;
 	}
 
+	/**
+	 * Whether the command is on the PATH and runs: Debian's {@code /usr/bin/pgbench} is a
+	 * wrapper that fails where only the client package, not the server's, is installed.
+	 */
+	static boolean works(String... command) {
+		if (!installed(command[0])) {
+			return false;
+		}
+		try {
+			Process process = new ProcessBuilder(command).redirectErrorStream(true)
+				.redirectOutput(ProcessBuilder.Redirect.DISCARD)
+				.start();
+			return process.waitFor(30, TimeUnit.SECONDS) && process.exitValue() == 0;
+		}
+		catch (IOException ex) {
+			return false;
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return false;
+		}
+	}
+
 	/** Runs the command and returns its output, which it also writes to {@code log}. */
 	static String run(List<String> command, Path log) throws IOException, InterruptedException {
 		Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
