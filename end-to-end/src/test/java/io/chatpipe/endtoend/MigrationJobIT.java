@@ -2,7 +2,6 @@ package io.chatpipe.endtoend;
 
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,8 +40,7 @@ class MigrationJobIT {
 		Process process = job.start();
 		assertThat(process.waitFor(90, TimeUnit.SECONDS)).as("the Job's process ends by itself").isTrue();
 		assertThat(process.exitValue()).isZero();
-		try (Connection connection = DriverManager.getConnection(postgres.jdbcUrl(database), postgres.username(),
-				postgres.password());
+		try (Connection connection = postgres.connect(database);
 				ResultSet version = connection.createStatement()
 					.executeQuery("SELECT version FROM flyway_schema_history WHERE success ORDER BY installed_rank")) {
 			assertThat(version.next()).isTrue();

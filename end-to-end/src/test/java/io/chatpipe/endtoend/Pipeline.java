@@ -4,7 +4,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.HashMap;
@@ -14,7 +13,6 @@ import java.util.concurrent.CompletableFuture;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.chatpipe.model.Topology;
-import io.chatpipe.testsupport.PostgresService;
 import io.chatpipe.testsupport.TestServices;
 import io.chatpipe.testsupport.Tier;
 
@@ -81,8 +79,7 @@ final class Pipeline implements AutoCloseable {
 
 	/** A connection to the pipeline's database, to check what was stored. */
 	Connection database() throws SQLException {
-		PostgresService service = TestServices.postgres();
-		return DriverManager.getConnection(service.jdbcUrl(this.database), service.username(), service.password());
+		return TestServices.postgres().connect(this.database);
 	}
 
 	@Override

@@ -4,7 +4,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
@@ -26,7 +25,6 @@ import java.util.stream.IntStream;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.chatpipe.model.Topology;
-import io.chatpipe.testsupport.PostgresService;
 import io.chatpipe.testsupport.TestServices;
 import io.chatpipe.testsupport.Tier;
 import org.awaitility.core.ConditionFactory;
@@ -188,8 +186,7 @@ class ShardBalanceIT {
 	}
 
 	private Connection connect() throws Exception {
-		PostgresService service = TestServices.postgres();
-		return DriverManager.getConnection(service.jdbcUrl(this.database), service.username(), service.password());
+		return TestServices.postgres().connect(this.database);
 	}
 
 	private long storedRows() throws Exception {

@@ -24,7 +24,6 @@ import io.chatpipe.model.MessageIds;
 import io.chatpipe.model.NewMessage;
 import io.chatpipe.model.Topology;
 import io.chatpipe.model.WireFormat;
-import io.chatpipe.testsupport.RabbitService;
 import io.chatpipe.testsupport.TestServices;
 import io.chatpipe.testsupport.Tier;
 
@@ -121,13 +120,7 @@ final class DrainScenario {
 	 * confirms.
 	 */
 	private static double publish(Topology topology, int count) throws Exception {
-		RabbitService rabbit = TestServices.rabbit();
-		ConnectionFactory factory = new ConnectionFactory();
-		factory.setHost(rabbit.host());
-		factory.setPort(rabbit.port());
-		factory.setUsername(rabbit.username());
-		factory.setPassword(rabbit.password());
-		factory.setVirtualHost(rabbit.virtualHost());
+		ConnectionFactory factory = TestServices.rabbitConnectionFactory();
 		List<ChatId> chats = new ArrayList<>();
 		for (int i = 0; i < 200; i++) {
 			chats.add(ChatId.parse("drain" + i + ":peer"));

@@ -2,6 +2,7 @@ package io.chatpipe.perf;
 
 import java.net.URI;
 import java.sql.Connection;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -76,18 +77,8 @@ final class PullScenario {
 			System.out.printf("pull table: seeding %,d messages into %s ...%n", table.messages(), table.database());
 			try (Statement statement = db.createStatement()) {
 				statement.execute("TRUNCATE messages, chats");
-				statement.execute("""
-						INSERT INTO messages (chat, seq, message_id, sender, text, send_time, accepted_at)
-						SELECT 'hot' || h || ':peer', s, gen_random_uuid(), 'peer', 'seeded message ' || s,
-						       1790000000 + s, now()
-						FROM generate_series(0, %d) h, generate_series(1, %d) s""".formatted(table.hotChats() - 1,
-						table.hotLength()));
-				statement.execute("""
-						INSERT INTO messages (chat, seq, message_id, sender, text, send_time, accepted_at)
-						SELECT 'cold' || c || ':peer', s, gen_random_uuid(), 'peer', 'seeded message ' || s,
-						       1790000000 + s, now()
-						FROM generate_series(0, %d) c, generate_series(1, %d) s""".formatted(table.coldChats() - 1,
-						table.coldLength()));
+				seedChats(statement, "hot", table.hotChats(), table.hotLength());
+				seedChats(statement, "cold", table.coldChats(), table.coldLength());
 				statement
 					.execute("INSERT INTO chats (chat, last_seq) SELECT chat, max(seq) FROM messages GROUP BY chat");
 				statement.execute("VACUUM ANALYZE messages");
@@ -95,6 +86,17 @@ final class PullScenario {
 			}
 			System.out.printf("  seeded in %.0f s%n", (System.nanoTime() - start) / 1e9);
 		}
+	}
+
+	/**
+	 * Inserts {@code chats} chats {@code <prefix><n>:peer} of {@code length} messages.
+	 */
+	private static void seedChats(Statement statement, String prefix, int chats, int length) throws SQLException {
+		statement.execute("""
+				INSERT INTO messages (chat, seq, message_id, sender, text, send_time, accepted_at)
+				SELECT '%s' || c || ':peer', s, gen_random_uuid(), 'peer', 'seeded message ' || s,
+				       1790000000 + s, now()
+				FROM generate_series(0, %d) c, generate_series(1, %d) s""".formatted(prefix, chats - 1, length));
 	}
 
 	static Result run(Report report, boolean quick, Table table) throws Exception {

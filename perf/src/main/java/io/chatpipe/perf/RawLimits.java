@@ -11,7 +11,6 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 import com.rabbitmq.client.Channel;
-import com.rabbitmq.client.ConnectionFactory;
 import io.chatpipe.testsupport.PostgresService;
 import io.chatpipe.testsupport.RabbitService;
 import io.chatpipe.testsupport.TestServices;
@@ -61,12 +60,7 @@ final class RawLimits {
 		String output = Tools.run(command, log);
 		double sent = Tools.figure(output, PERF_TEST_SENT, log);
 		double received = Tools.figure(output, PERF_TEST_RECEIVED, log);
-		ConnectionFactory factory = new ConnectionFactory();
-		factory.setHost(rabbit.host());
-		factory.setPort(rabbit.port());
-		factory.setUsername(rabbit.username());
-		factory.setPassword(rabbit.password());
-		try (com.rabbitmq.client.Connection connection = factory.newConnection();
+		try (com.rabbitmq.client.Connection connection = TestServices.rabbitConnectionFactory().newConnection();
 				Channel channel = connection.createChannel()) {
 			channel.queueDelete(queue);
 		}

@@ -2,7 +2,6 @@ package io.chatpipe.perf;
 
 import java.net.URI;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -40,8 +39,7 @@ final class Stack {
 	}
 
 	static Connection connect(String database) throws SQLException {
-		PostgresService postgres = TestServices.postgres();
-		return DriverManager.getConnection(postgres.jdbcUrl(database), postgres.username(), postgres.password());
+		return TestServices.postgres().connect(database);
 	}
 
 	static long count(Connection connection, String sql) throws SQLException {

@@ -1,5 +1,9 @@
 package io.chatpipe.testsupport;
 
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+
 /**
  * A reachable PostgreSQL, with a user that may create databases.
  *
@@ -15,6 +19,11 @@ public record PostgresService(String host, int port, String username, String pas
 
 	public String jdbcUrl(String database) {
 		return "jdbc:postgresql://" + this.host + ":" + this.port + "/" + database;
+	}
+
+	/** A new connection to one of its databases, as this service's user. */
+	public Connection connect(String database) throws SQLException {
+		return DriverManager.getConnection(jdbcUrl(database), this.username, this.password);
 	}
 
 }
