@@ -27,7 +27,7 @@ final class Report {
 
 	private final List<Chart.Series> series = new ArrayList<>();
 
-	private final Map<String, Long> peakResidentKib = new LinkedHashMap<>();
+	private final Map<String, List<Long>> residentKib = new LinkedHashMap<>();
 
 	private static final List<String> problems = new ArrayList<>();
 
@@ -79,14 +79,20 @@ final class Report {
 		return List.copyOf(problems);
 	}
 
-	/** Keeps the highest resident set size seen of each tier. */
-	void resident(String tier, long kib) {
-		this.peakResidentKib.merge(tier, kib, Math::max);
+	/**
+	 * Keeps a tier's resident set size, sampled under load (at the end of each step, and
+	 * every half second of a drain).
+	 */
+	synchronized void resident(String tier, long kib) {
+		if (kib > 0) {
+			this.residentKib.computeIfAbsent(tier, (name) -> new ArrayList<>()).add(kib);
+		}
 	}
 
 	void write() throws IOException {
 		Map<String, Object> all = new LinkedHashMap<>(this.json);
-		all.put("peak_rss_mib", mib());
+		all.put("median_rss_mib", mib(0.5));
+		all.put("peak_rss_mib", mib(1.0));
 		List<String> found = problems();
 		all.put("problems", found);
 		new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
@@ -96,10 +102,13 @@ final class Report {
 			text.append("\n## Problems\n\nThese make the figures above untrustworthy:\n\n");
 			found.forEach((problem) -> text.append("- ").append(problem).append('\n'));
 		}
-		if (!this.peakResidentKib.isEmpty()) {
-			text.append(
-					"\n## Memory\n\nHighest resident set size seen of each tier during the run:\n\n| tier | RSS MiB |\n|---|---:|\n");
-			mib().forEach((tier, value) -> text.append("| ").append(tier).append(" | ").append(value).append(" |\n"));
+		if (!this.residentKib.isEmpty()) {
+			text.append("\n## Memory\n\nResident set size of each tier, sampled under load at the end of every step: "
+					+ "the median (steady) and the highest seen.\n\n| tier | median RSS MiB | peak RSS MiB |\n"
+					+ "|---|---:|---:|\n");
+			Map<String, Long> peaks = mib(1.0);
+			mib(0.5).forEach((tier, median) -> text
+				.append(String.format(Locale.ROOT, "| %s | %d | %d |%n", tier, median, peaks.get(tier))));
 		}
 		if (!this.series.isEmpty()) {
 			Chart.write(this.dir.resolve("latency.png"), "p99 latency against offered rate", "requests/s",
@@ -109,9 +118,14 @@ final class Report {
 		Files.writeString(this.dir.resolve("report.md"), text);
 	}
 
-	private Map<String, Long> mib() {
+	/** Each tier's resident set size at this quantile of its samples (1.0: the peak). */
+	private synchronized Map<String, Long> mib(double quantile) {
 		Map<String, Long> mib = new LinkedHashMap<>();
-		this.peakResidentKib.forEach((tier, kib) -> mib.put(tier, Math.round(kib / 1024.0)));
+		this.residentKib.forEach((tier, samples) -> {
+			List<Long> sorted = samples.stream().sorted().toList();
+			long kib = sorted.get((int) Math.ceil(quantile * sorted.size()) - 1);
+			mib.put(tier, Math.round(kib / 1024.0));
+		});
 		return mib;
 	}
 
