@@ -14,15 +14,17 @@ import org.springframework.beans.factory.DisposableBean;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpRequest;
-import org.springframework.web.bind.annotation.GetMapping;
-import org.springframework.web.bind.annotation.RestController;
+import org.springframework.stereotype.Component;
+import org.springframework.web.reactive.function.server.ServerRequest;
+import org.springframework.web.reactive.function.server.ServerResponse;
 
 /**
- * {@code GET /api/pull}: parameters from the query string or a JSON body; the page is
- * read on a bounded scheduler of its own, since JPA blocks.
+ * {@code GET /api/pull} (routed by {@link PullRoutes}): parameters from the query string
+ * or a JSON body; the page is read on a bounded scheduler of its own, since JPA blocks.
+ * Its failures end in the problem responses like an annotated controller's.
  */
-@RestController
-class PullController implements DisposableBean {
+@Component
+class PullHandler implements DisposableBean {
 
 	private final PageReader pages;
 
@@ -34,7 +36,7 @@ class PullController implements DisposableBean {
 
 	private final Scheduler reads;
 
-	PullController(PageReader pages, PullStats stats, ObjectMapper json, PullProperties properties) {
+	PullHandler(PageReader pages, PullStats stats, ObjectMapper json, PullProperties properties) {
 		this.pages = pages;
 		this.stats = stats;
 		this.json = json;
@@ -42,17 +44,17 @@ class PullController implements DisposableBean {
 		this.reads = Schedulers.newBoundedElastic(properties.readThreads(), 100_000, "page-read");
 	}
 
-	@GetMapping(path = "/api/pull", produces = MediaType.APPLICATION_JSON_VALUE)
-	Mono<Page> pull(ServerHttpRequest request) {
-		return body(request).map(java.util.Optional::of)
+	Mono<ServerResponse> pull(ServerRequest request) {
+		return body(request.exchange().getRequest()).map(java.util.Optional::of)
 			.defaultIfEmpty(java.util.Optional.empty())
-			.map((body) -> PullRequestReader.read(request.getQueryParams(), body.orElse(null)))
+			.map((body) -> PullRequestReader.read(request.queryParams(), body.orElse(null)))
 			.flatMap((pull) -> {
 				long start = System.nanoTime();
 				return Mono.fromCallable(() -> this.pages.read(pull))
 					.subscribeOn(this.reads)
 					.doOnNext((page) -> this.stats.record(start, page));
-			});
+			})
+			.flatMap((page) -> ServerResponse.ok().contentType(MediaType.APPLICATION_JSON).bodyValue(page));
 	}
 
 	/**
