@@ -39,7 +39,7 @@ final class MixedScenario {
 			OpenModelLoad pulls = new OpenModelLoad();
 			OpenModelLoad sends = new OpenModelLoad();
 			if (!quick) {
-				Wrk.warmUpGets(query.uri(PullScenario.WRK_PATH), 60);
+				Wrk.warmUpPulls(query.uri("/"), table, 60);
 				Wrk.warmUpPosts(publisher.uri("/api/send"), 30);
 			}
 			int warmRate = quick ? 100 : 2000;

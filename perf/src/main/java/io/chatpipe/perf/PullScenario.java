@@ -27,8 +27,6 @@ final class PullScenario {
 
 	static final double MAX_P99_MILLIS = 10;
 
-	static final String WRK_PATH = "/api/pull?chat=hot0:peer&cursor=1000&limit=10";
-
 	private PullScenario() {
 	}
 
@@ -109,7 +107,7 @@ final class PullScenario {
 			.awaitReady(Stack.READY)) {
 			OpenModelLoad load = new OpenModelLoad();
 			if (!quick) {
-				Wrk.warmUpGets(query.uri(WRK_PATH), 100);
+				Wrk.warmUpPulls(query.uri("/"), table, 120);
 				load.run(2000, Duration.ofSeconds(10), (i) -> pull(query, table, i));
 			}
 			System.out.printf("pull-only%n%8s %9s %8s %8s %8s %8s%n", "rate/s", "offered", "failed", "p50 ms", "p99 ms",
@@ -128,7 +126,7 @@ final class PullScenario {
 					break; // overloaded: higher rates only fail more
 				}
 			}
-			wrkRate = Wrk.get(query.uri(WRK_PATH), quick ? 2 : 10);
+			wrkRate = Wrk.pulls(query.uri("/"), table, quick ? 2 : 10);
 			Stack.sample(report, query);
 		}
 		report.chart(SendScenario.series("pull p99", steps));
@@ -137,8 +135,10 @@ final class PullScenario {
 						+ "ascending from a random cursor, half newest-first. The bar: errors <= 0.1 %%, p99 <= 10 ms. "
 						+ "**Knee: %s**.%n%n",
 				table.messages(), table.hotChats(), table.hotLength(), table.coldChats(), table.coldLength(),
-				(knee > 0) ? knee + "/s" : "none") + Report.stepTable(steps)
-				+ String.format(Locale.ROOT, "%nwrk (closed loop, 64 connections) against the query API: %s pages/s.%n",
+				(knee > 0) ? knee + "/s" : "none")
+				+ Report.stepTable(steps)
+				+ String.format(Locale.ROOT,
+						"%nwrk (closed loop, 64 connections, the same mix of pulls) against the query API: %s pages/s.%n",
 						(wrkRate > 0) ? Report.format(wrkRate) : "not measured (wrk not installed)");
 		Map<String, Object> data = new LinkedHashMap<>();
 		data.put("messages", table.messages());

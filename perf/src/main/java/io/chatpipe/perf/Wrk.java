@@ -19,33 +19,39 @@ final class Wrk {
 	private Wrk() {
 	}
 
-	/** Requests/s of POSTs of this JSON body, or 0 when wrk is not installed. */
-	static double post(URI uri, String json, int seconds) throws Exception {
-		return run(uri, postScript(json), seconds, "wrk-post");
+	/**
+	 * Sends/s over 200 chats (so over every shard), or 0 when wrk is not installed.
+	 */
+	static double sends(URI uri, int seconds) throws Exception {
+		return run(uri, SENDS, seconds, "wrk-sends");
 	}
 
-	/** Requests/s of GETs of this URI, or 0 when wrk is not installed. */
-	static double get(URI uri, int seconds) throws Exception {
-		return run(uri, "", seconds, "wrk-get");
+	/**
+	 * Pages/s of the pull scenario's mix (see {@link #pullScript}), or 0 when wrk is not
+	 * installed.
+	 */
+	static double pulls(URI base, PullScenario.Table table, int seconds) throws Exception {
+		return run(base, pullScript(table), seconds, "wrk-pulls");
 	}
 
 	/**
 	 * Loads a freshly started tier for a while so that the JIT has compiled its hot
-	 * paths: on two shared cores C2 needs about a minute of load before a tier reaches
-	 * its speed, and steps measured earlier would show the compiler, not the tier. Closed
-	 * loop, so it is as hard as the tier can take; the figure is not reported.
+	 * paths: on two shared cores C2 needs one to two minutes of load before a tier
+	 * reaches its speed, and steps measured earlier would show the compiler, not the
+	 * tier. Closed loop, so it is as hard as the tier can take; the figure is not
+	 * reported.
 	 */
-	static void warmUpGets(URI uri, int seconds) throws Exception {
-		run(uri, "", seconds, "wrk-warm-up-get");
+	static void warmUpPulls(URI base, PullScenario.Table table, int seconds) throws Exception {
+		run(base, pullScript(table), seconds, "wrk-warm-up-pulls");
 	}
 
-	/** As {@link #warmUpGets}, with sends over 200 chats. */
+	/** As {@link #warmUpPulls}, with sends over 200 chats. */
 	static void warmUpPosts(URI uri, int seconds) throws Exception {
-		run(uri, WARM_UP_POSTS, seconds, "wrk-warm-up-post");
+		run(uri, SENDS, seconds, "wrk-warm-up-sends");
 	}
 
-	/** Sends over 200 chats, so that every shard and consumer path warms up. */
-	private static final String WARM_UP_POSTS = """
+	/** Sends over 200 chats, so that every shard and consumer path is loaded. */
+	private static final String SENDS = """
 			wrk.method = "POST"
 			wrk.headers["Content-Type"] = "application/json"
 			counter = 0
@@ -56,9 +62,32 @@ final class Wrk {
 			end
 			""";
 
-	private static String postScript(String json) {
-		return "wrk.method = \"POST\"\nwrk.body = '" + json + "'\n"
-				+ "wrk.headers[\"Content-Type\"] = \"application/json\"\n";
+	/**
+	 * The pull scenario's mix: half hot chats, half cold; half ascending from a random
+	 * cursor, half newest-first (a quarter of those from the newest message).
+	 */
+	private static String pullScript(PullScenario.Table table) {
+		return """
+				counter = 0
+				request = function()
+				  counter = counter + 1
+				  local hot = counter %% 2 == 0
+				  local reverse = math.floor(counter / 2) %% 2 == 0
+				  local chat, length
+				  if hot then
+				    chat = "hot" .. math.random(0, %d - 1)
+				    length = %d
+				  else
+				    chat = "cold" .. math.random(0, %d - 1)
+				    length = %d
+				  end
+				  local cursor = math.random(1, length)
+				  if reverse and math.random(0, 3) == 0 then cursor = 0 end
+				  local path = "/api/pull?chat=" .. chat .. ":peer&limit=10&cursor=" .. cursor
+				  if reverse then path = path .. "&reverse=true" end
+				  return wrk.format("GET", path)
+				end
+				""".formatted(table.hotChats(), table.hotLength(), table.coldChats(), table.coldLength());
 	}
 
 	private static double run(URI uri, String script, int seconds, String name) throws Exception {
