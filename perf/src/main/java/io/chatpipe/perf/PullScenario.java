@@ -103,6 +103,7 @@ final class PullScenario {
 		List<OpenModelLoad.Step> steps = new ArrayList<>();
 		int knee = 0;
 		double wrkRate;
+		Map<String, Double> wrkCost;
 		try (Tier query = Tier.start("query-api", TestServices.postgresProperties(table.database()))
 			.awaitReady(Stack.READY)) {
 			OpenModelLoad load = new OpenModelLoad();
@@ -126,7 +127,10 @@ final class PullScenario {
 					break; // overloaded: higher rates only fail more
 				}
 			}
-			wrkRate = Wrk.pulls(query.uri("/"), table, quick ? 2 : 10);
+			int wrkSeconds = quick ? 2 : 10;
+			CpuCost cost = CpuCost.start(query);
+			wrkRate = Wrk.pulls(query.uri("/"), table, wrkSeconds);
+			wrkCost = cost.microsPerRequest(wrkRate * wrkSeconds);
 			Stack.sample(report, query);
 		}
 		report.chart(SendScenario.series("pull p99", steps));
@@ -139,11 +143,13 @@ final class PullScenario {
 				+ Report.stepTable(steps)
 				+ String.format(Locale.ROOT,
 						"%nwrk (closed loop, 64 connections, the same mix of pulls) against the query API: %s pages/s.%n",
-						(wrkRate > 0) ? Report.format(wrkRate) : "not measured (wrk not installed)");
+						(wrkRate > 0) ? Report.format(wrkRate) : "not measured (wrk not installed)")
+				+ CpuCost.markdown("pull", wrkCost);
 		Map<String, Object> data = new LinkedHashMap<>();
 		data.put("messages", table.messages());
 		data.put("knee", knee);
 		data.put("wrk_query_api_rps", wrkRate);
+		data.put("wrk_cpu_us_per_pull", wrkCost);
 		data.put("steps", steps.stream().map(SendScenario::stepRow).toList());
 		report.section("pull", "Pull-only on the seeded table", body, data);
 		return new Result(knee, wrkRate);

@@ -54,6 +54,7 @@ final class SendScenario {
 		int cleanest = 0;
 		double sustained = 0;
 		double wrkRate = 0;
+		Map<String, Double> wrkCost = Map.of();
 		StringBuilder body = new StringBuilder();
 		try (Tier consumer = Tier.start("consumer", Stack.brokerAndDatabase(topology, database))
 			.awaitReady(Stack.READY);
@@ -129,17 +130,22 @@ final class SendScenario {
 					holdRate, held.toSeconds(), hold.ok(), hold.failed(), hold.p99Millis(), window[0], window[1],
 					sustained, holdLag[0], holdLag[1]));
 			rows.add(Map.of("held", stepRow(hold), "persisted_per_s", sustained, "persist_lag_p99_ms", holdLag[1]));
-			wrkRate = Wrk.sends(publisher.uri("/api/send"), quick ? 2 : 10);
+			int wrkSeconds = quick ? 2 : 10;
+			CpuCost cost = CpuCost.start(publisher, consumer);
+			wrkRate = Wrk.sends(publisher.uri("/api/send"), wrkSeconds);
+			wrkCost = cost.microsPerRequest(wrkRate * wrkSeconds);
 			Stack.sample(report, consumer, publisher);
 			body.append(String.format(Locale.ROOT,
 					"%nwrk (closed loop, 64 connections, sends over 200 chats) against the publisher: %s requests/s.%n",
-					(wrkRate > 0) ? Report.format(wrkRate) : "not measured (wrk not installed)"));
+					(wrkRate > 0) ? Report.format(wrkRate) : "not measured (wrk not installed)"))
+				.append(CpuCost.markdown("send", wrkCost));
 		}
 		report.chart(series("send p99", steps));
 		Map<String, Object> data = new LinkedHashMap<>();
 		data.put("knee", knee);
 		data.put("sustained_persisted_per_s", sustained);
 		data.put("wrk_publisher_rps", wrkRate);
+		data.put("wrk_cpu_us_per_send", wrkCost);
 		data.put("steps", rows);
 		report.section("send", "Send-only: the knee, persist lag, and the highest error-free rate held",
 				body.toString(), data);

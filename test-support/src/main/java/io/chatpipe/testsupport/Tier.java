@@ -91,6 +91,11 @@ public final class Tier implements AutoCloseable {
 		return this.name;
 	}
 
+	/** The process id of the tier's JVM. */
+	public long pid() {
+		return this.process.pid();
+	}
+
 	public URI uri(String pathAndQuery) {
 		return URI.create("http://127.0.0.1:" + this.port + pathAndQuery);
 	}
