@@ -23,9 +23,12 @@ final class CpuCost {
 	/** USER_HZ: the unit of {@code /proc}'s CPU times on every mainstream Linux build. */
 	private static final double TICKS_PER_SECOND = 100;
 
-	private static final String BOX = "whole box";
+	private static final String BOX = "box";
 
-	private static final String REST = "the rest (wrk, the kernel's network work, other processes)";
+	private static final String REST = "rest";
+
+	private static final Map<String, String> LABELS = Map.of(REST,
+			"the rest (wrk, the kernel's network work, other processes)", BOX, "**whole box");
 
 	private final Map<Long, String> tiers = new LinkedHashMap<>();
 
@@ -57,15 +60,18 @@ final class CpuCost {
 		List<String> parts = Stream.concat(this.tiers.values().stream(), Stream.of("RabbitMQ", "PostgreSQL")).toList();
 		double named = 0;
 		for (String part : parts) {
-			double used = (after.getOrDefault(part, 0L) - this.before.getOrDefault(part, 0L)) * 1e6 / TICKS_PER_SECOND
-					/ requests;
+			double used = perRequest(after, part, requests);
 			micros.put(part, used);
 			named += used;
 		}
-		double box = (after.get(BOX) - this.before.get(BOX)) * 1e6 / TICKS_PER_SECOND / requests;
+		double box = perRequest(after, BOX, requests);
 		micros.put(REST, box - named);
 		micros.put(BOX, box);
 		return micros;
+	}
+
+	private double perRequest(Map<String, Long> after, String part, double requests) {
+		return (after.getOrDefault(part, 0L) - this.before.getOrDefault(part, 0L)) * 1e6 / TICKS_PER_SECOND / requests;
 	}
 
 	/** One markdown line of {@link #microsPerRequest}, or an empty string. */
@@ -74,8 +80,7 @@ final class CpuCost {
 			return "";
 		}
 		StringBuilder line = new StringBuilder("CPU per ").append(what).append(" while wrk ran (from /proc): ");
-		micros.forEach((part, value) -> line.append(BOX.equals(part) ? "**" : "")
-			.append(part)
+		micros.forEach((part, value) -> line.append(LABELS.getOrDefault(part, part))
 			.append(String.format(Locale.ROOT, " %.0f µs", value))
 			.append(BOX.equals(part) ? "** (both cores' busy time)" : ", "));
 		return line.append(".\n").toString();

@@ -127,14 +127,12 @@ class MessageStore {
 		}
 		Set<Key> stored = new HashSet<>();
 		try (PreparedStatement statement = connection.prepareStatement(FIND_STORED)) {
-			// Planned anew each time, for the table's size now. After a few executions
-			// the
-			// driver would make this a server-side prepared statement, and PostgreSQL
-			// could
-			// keep the generic plan it chose while the table was empty (a hash join over
-			// a
-			// scan of all messages) for the connection's life: where autovacuum runs no
-			// ANALYZE, every batch would then read every message stored before it.
+			// Planned anew each time, for the table's size now. After a few
+			// executions the driver would make this a server-side prepared
+			// statement, and PostgreSQL could keep the generic plan it chose while
+			// the table was empty (a hash join over a scan of all messages) for the
+			// connection's life: where autovacuum runs no ANALYZE, every batch
+			// would then read every message stored before it.
 			statement.unwrap(PGStatement.class).setPrepareThreshold(0);
 			statement.setArray(1, connection.createArrayOf("text", chats));
 			statement.setArray(2, connection.createArrayOf("uuid", ids));
