@@ -77,6 +77,7 @@ class MessagePublisher implements DisposableBean {
 				this.stats.record(PublishStats.Result.CONFIRMED, start);
 				return Mono.<Void>empty();
 			})
+			.doOnError(LoadSheddingException.class, (ex) -> this.stats.record(PublishStats.Result.SHED, start))
 			.onErrorMap(TimeoutException.class, (ex) -> {
 				this.stats.record(PublishStats.Result.TIMEOUT, start);
 				return new PublishFailedException(
