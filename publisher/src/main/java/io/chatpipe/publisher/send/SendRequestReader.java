@@ -1,5 +1,7 @@
 package io.chatpipe.publisher.send;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -7,7 +9,9 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.chatpipe.model.ChatMessage;
 import io.chatpipe.model.FieldViolation;
 import io.chatpipe.model.InvalidInputException;
@@ -26,12 +30,35 @@ final class SendRequestReader {
 
 	private final MessageRules rules;
 
-	SendRequestReader(MessageRules rules) {
+	private final ObjectMapper json;
+
+	SendRequestReader(MessageRules rules, ObjectMapper json) {
 		this.rules = rules;
+		this.json = json;
 	}
 
-	ChatMessage read(JsonNode body, String idempotencyKey, long nowMillis) {
-		if (body == null || !body.isObject()) {
+	/**
+	 * Reads the body's bytes (empty when the request had none).
+	 */
+	ChatMessage read(byte[] body, String idempotencyKey, long nowMillis) {
+		JsonNode tree;
+		try {
+			tree = this.json.readTree(body);
+		}
+		catch (JsonProcessingException ex) {
+			throw new InvalidInputException("body", "is not valid JSON: " + ex.getOriginalMessage());
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		if (tree == null || tree.isMissingNode()) {
+			throw new InvalidInputException("body", "is required");
+		}
+		return read(tree, idempotencyKey, nowMillis);
+	}
+
+	private ChatMessage read(JsonNode body, String idempotencyKey, long nowMillis) {
+		if (!body.isObject()) {
 			throw new InvalidInputException("body", "must be a JSON object with chat, sender and text");
 		}
 		List<FieldViolation> violations = new ArrayList<>();

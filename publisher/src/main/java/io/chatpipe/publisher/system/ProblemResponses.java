@@ -4,7 +4,6 @@ import java.net.URI;
 import java.util.List;
 import java.util.Map;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import io.chatpipe.model.FieldViolation;
 import io.chatpipe.model.InvalidInputException;
 import io.chatpipe.publisher.send.BodyTooLargeException;
@@ -19,9 +18,7 @@ import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
-import org.springframework.web.server.PayloadTooLargeException;
 import org.springframework.web.server.ServerWebExchange;
-import org.springframework.web.server.ServerWebInputException;
 import org.springframework.web.server.UnsupportedMediaTypeStatusException;
 
 /**
@@ -46,22 +43,7 @@ class ProblemResponses {
 		return problem(HttpStatus.BAD_REQUEST, ex.violations(), exchange);
 	}
 
-	@ExceptionHandler
-	ResponseEntity<ProblemDetail> unreadable(ServerWebInputException ex, ServerWebExchange exchange) {
-		for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
-			if (cause instanceof DataBufferLimitException) {
-				return tooLarge(exchange);
-			}
-			if (cause instanceof JsonProcessingException json) {
-				return problem(HttpStatus.BAD_REQUEST,
-						List.of(new FieldViolation("body", "is not valid JSON: " + json.getOriginalMessage())),
-						exchange);
-			}
-		}
-		return problem(HttpStatus.BAD_REQUEST, List.of(new FieldViolation("body", ex.getReason())), exchange);
-	}
-
-	@ExceptionHandler({ BodyTooLargeException.class, DataBufferLimitException.class, PayloadTooLargeException.class })
+	@ExceptionHandler({ BodyTooLargeException.class, DataBufferLimitException.class })
 	ResponseEntity<ProblemDetail> tooLarge(ServerWebExchange exchange) {
 		return problem(HttpStatus.PAYLOAD_TOO_LARGE,
 				List.of(new FieldViolation("body", "must be at most " + this.maxBodySize + " bytes")), exchange);

@@ -1,6 +1,7 @@
 package io.chatpipe.publisher.send;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.chatpipe.model.ChatMessage;
 import io.chatpipe.model.FieldViolation;
@@ -13,9 +14,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class SendRequestReaderTest {
 
-	private final SendRequestReader reader = new SendRequestReader(MessageRules.defaults());
-
-	private final ObjectMapper json = new ObjectMapper();
+	private final SendRequestReader reader = new SendRequestReader(MessageRules.defaults(), new ObjectMapper());
 
 	@Test
 	void aValidRequestBecomesACanonicalMessageStampedNow() throws Exception {
@@ -29,7 +28,7 @@ class SendRequestReaderTest {
 
 	@Test
 	void anIdempotencyKeyGivesEveryRetryTheSameId() throws Exception {
-		JsonNode body = body("{\"chat\":\"a:b\",\"sender\":\"a\",\"text\":\"hi\"}");
+		byte[] body = body("{\"chat\":\"a:b\",\"sender\":\"a\",\"text\":\"hi\"}");
 		ChatMessage first = this.reader.read(body, "order-17", 1L);
 		ChatMessage retry = this.reader.read(body, "order-17", 2L);
 		assertThat(retry.messageId()).isEqualTo(first.messageId());
@@ -53,8 +52,21 @@ class SendRequestReaderTest {
 		assertThatThrownBy(() -> this.reader.read(body("[1,2]"), null, 1L)).hasMessageStartingWith("body: ");
 	}
 
-	private JsonNode body(String text) throws Exception {
-		return this.json.readTree(text);
+	@Test
+	void aMissingOrBlankBodyIsRequired() {
+		assertThatThrownBy(() -> this.reader.read(new byte[0], null, 1L)).hasMessage("body: is required");
+		assertThatThrownBy(() -> this.reader.read(body(" \n"), null, 1L)).hasMessage("body: is required");
+	}
+
+	@Test
+	void malformedJsonIsRejectedNamingTheBody() {
+		assertThatThrownBy(() -> this.reader.read(body("{\"chat\":"), null, 1L))
+			.isInstanceOf(InvalidInputException.class)
+			.hasMessageStartingWith("body: is not valid JSON: ");
+	}
+
+	private static byte[] body(String text) {
+		return text.getBytes(StandardCharsets.UTF_8);
 	}
 
 }
