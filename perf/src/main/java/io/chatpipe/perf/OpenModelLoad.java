@@ -1,22 +1,20 @@
 package io.chatpipe.perf;
 
+import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Semaphore;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongFunction;
 
-import io.netty.handler.codec.http.HttpHeaderNames;
 import org.HdrHistogram.Histogram;
-import org.HdrHistogram.Recorder;
-import reactor.core.publisher.Mono;
-import reactor.netty.ByteBufFlux;
-import reactor.netty.http.client.HttpClient;
-import reactor.netty.resources.ConnectionProvider;
-import reactor.netty.resources.LoopResources;
 
 /**
  * Sends requests at a fixed arrival rate for a fixed time, whatever the answers take:
@@ -24,12 +22,14 @@ import reactor.netty.resources.LoopResources;
  * moment, not from when it was sent, so a slow server cannot make the generator send less
  * and hide its own slowness (no coordinated omission).
  * <p>
- * The client is Reactor Netty's on one event-loop thread with a pool of
- * {@link #CONNECTIONS} keep-alive connections: the generator shares two cores with
- * everything it measures, and the JDK's HttpClient took half a core at 1,000 requests/s.
- * A request due while every connection is busy waits for one, and that wait counts in its
- * latency. At most {@link #MAX_OUTSTANDING} requests are outstanding at once; a request
- * due while that many are is not sent and counts as failed.
+ * The generator shares two cores with everything it measures, so it is as lean as wrk:
+ * one thread, plain NIO, up to {@link #CONNECTIONS} keep-alive HTTP/1.1 connections
+ * ({@link HttpConnection}), each request's bytes written whole and only the status line
+ * and the framing of each answer read. Reactor Netty's client cost the box about as much
+ * CPU per request as the tier it measured. A request due while every connection is busy
+ * waits for one, and that wait counts in its latency. At most {@link #MAX_OUTSTANDING}
+ * requests are outstanding at once; a request due while that many are is not sent and
+ * counts as failed, and so does one answered more than 10 s after it was due.
  */
 final class OpenModelLoad {
 
@@ -40,16 +40,7 @@ final class OpenModelLoad {
 	/** Past this error rate a rate step search stops: higher rates only fail more. */
 	static final double OVERLOADED = 0.05;
 
-	private static final Duration TIMEOUT = Duration.ofSeconds(10);
-
-	private final HttpClient http = HttpClient
-		.create(ConnectionProvider.builder("open-model")
-			.maxConnections(CONNECTIONS)
-			.pendingAcquireMaxCount(-1)
-			.pendingAcquireTimeout(TIMEOUT)
-			.build())
-		.runOn(LoopResources.create("open-model", 1, true))
-		.responseTimeout(TIMEOUT);
+	private static final long TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(10);
 
 	/**
 	 * One request.
@@ -67,77 +58,193 @@ final class OpenModelLoad {
 			return new Request(uri, json);
 		}
 
+		byte[] bytes() {
+			String target = this.uri.getRawPath()
+					+ ((this.uri.getRawQuery() != null) ? "?" + this.uri.getRawQuery() : "");
+			String host = "Host: " + this.uri.getHost() + ":" + this.uri.getPort() + "\r\n";
+			if (this.json == null) {
+				return ("GET " + target + " HTTP/1.1\r\n" + host + "\r\n").getBytes(StandardCharsets.UTF_8);
+			}
+			byte[] body = this.json.getBytes(StandardCharsets.UTF_8);
+			byte[] head = ("POST " + target + " HTTP/1.1\r\n" + host + "Content-Type: application/json\r\n"
+					+ "Content-Length: " + body.length + "\r\n\r\n")
+				.getBytes(StandardCharsets.UTF_8);
+			byte[] whole = new byte[head.length + body.length];
+			System.arraycopy(head, 0, whole, 0, head.length);
+			System.arraycopy(body, 0, whole, head.length, body.length);
+			return whole;
+		}
+
 	}
 
 	/**
 	 * Runs one step at {@code rate} requests a second for {@code duration}; request
-	 * {@code i} is {@code requests.apply(i)}. Waits for every answer (up to 10 s after
-	 * the last was due); only a 200 counts as ok.
+	 * {@code i} is {@code requests.apply(i)}, and every request of a step goes to the
+	 * same host and port. Waits for every answer (up to 10 s after the last was due);
+	 * only a 200 counts as ok.
 	 */
 	Step run(int rate, Duration duration, LongFunction<Request> requests) {
-		Recorder latencies = new Recorder(TimeUnit.SECONDS.toMicros(60), 3);
-		AtomicLong ok = new AtomicLong();
-		AtomicLong failed = new AtomicLong();
-		Semaphore outstanding = new Semaphore(MAX_OUTSTANDING);
-		long total = Math.max(1, rate * duration.toMillis() / 1000);
-		CountDownLatch answered = new CountDownLatch((int) total);
-		long intervalNanos = TimeUnit.SECONDS.toNanos(1) / rate;
-		long start = System.nanoTime();
-		for (long i = 0; i < total; i++) {
-			long due = start + i * intervalNanos;
-			long wait = due - System.nanoTime();
-			if (wait > 0) {
-				LockSupport.parkNanos(wait);
-			}
-			if (!outstanding.tryAcquire()) {
-				failed.incrementAndGet();
-				answered.countDown();
-				continue;
-			}
-			send(requests.apply(i)).subscribe((status) -> {
-				if (status == 200) {
-					ok.incrementAndGet();
+		try (Run run = new Run(requests)) {
+			return run.go(rate, duration);
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException("the load generator failed: " + ex, ex);
+		}
+	}
+
+	/** One step's state, all of it touched by the one thread that runs it. */
+	private static final class Run implements AutoCloseable, HttpConnection.Listener {
+
+		private final LongFunction<Request> requests;
+
+		private final Selector selector = Selector.open();
+
+		private final Histogram latencies = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
+
+		private final ArrayDeque<HttpConnection> idle = new ArrayDeque<>();
+
+		private final ArrayDeque<HttpConnection.Exchange> waiting = new ArrayDeque<>();
+
+		private final List<HttpConnection> connections = new ArrayList<>();
+
+		private InetSocketAddress address;
+
+		private long ok;
+
+		private long failed;
+
+		private long outstanding;
+
+		Run(LongFunction<Request> requests) throws IOException {
+			this.requests = requests;
+		}
+
+		Step go(int rate, Duration duration) throws IOException {
+			long total = Math.max(1, rate * duration.toMillis() / 1000);
+			long intervalNanos = TimeUnit.SECONDS.toNanos(1) / rate;
+			long start = System.nanoTime();
+			long i = 0;
+			long lastDue = start + (total - 1) * intervalNanos;
+			long sent = 0;
+			while (this.ok + this.failed < total) {
+				long now = System.nanoTime();
+				for (; i < total && start + i * intervalNanos <= now; i++) {
+					due(start + i * intervalNanos, this.requests.apply(i));
+				}
+				if (i == total && sent == 0) {
+					sent = System.nanoTime() - start;
+				}
+				if (i == total && now - lastDue > TIMEOUT_NANOS) {
+					break;
+				}
+				long wait = (i < total) ? start + i * intervalNanos - now : TimeUnit.MILLISECONDS.toNanos(100);
+				if (wait >= TimeUnit.MILLISECONDS.toNanos(1)) {
+					this.selector.select(TimeUnit.NANOSECONDS.toMillis(wait));
 				}
 				else {
-					failed.incrementAndGet();
+					// select() waits in whole milliseconds: park the rest, so that no
+					// request
+					// is sent late, then read what arrived meanwhile.
+					if (wait > 0) {
+						LockSupport.parkNanos(wait);
+					}
+					this.selector.selectNow();
 				}
-			}, (error) -> {
-				failed.incrementAndGet();
-				done(latencies, due, outstanding, answered);
-			}, () -> done(latencies, due, outstanding, answered));
+				for (SelectionKey key : this.selector.selectedKeys()) {
+					((HttpConnection) key.attachment()).ready(key);
+				}
+				this.selector.selectedKeys().clear();
+			}
+			// Requests still unanswered 10 s after the last was due count as failed.
+			long unanswered = total - this.ok - this.failed;
+			return new Step(rate, total, this.ok, this.failed + unanswered, total * 1e9 / Math.max(sent, 1),
+					this.latencies.getValueAtPercentile(50) / 1000.0, this.latencies.getValueAtPercentile(99) / 1000.0,
+					this.latencies.getMaxValue() / 1000.0);
 		}
-		long sent = System.nanoTime() - start;
-		try {
-			answered.await(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-		}
-		// Requests still unanswered 10 s after the last was due count as failed.
-		long unanswered = total - ok.get() - failed.get();
-		Histogram histogram = latencies.getIntervalHistogram();
-		return new Step(rate, total, ok.get(), failed.get() + unanswered, total * 1e9 / sent,
-				histogram.getValueAtPercentile(50) / 1000.0, histogram.getValueAtPercentile(99) / 1000.0,
-				histogram.getMaxValue() / 1000.0);
-	}
 
-	private static void done(Recorder latencies, long due, Semaphore outstanding, CountDownLatch answered) {
-		latencies.recordValue(Math.max(0, (System.nanoTime() - due) / 1000));
-		outstanding.release();
-		answered.countDown();
-	}
-
-	private Mono<Integer> send(Request request) {
-		if (request.json() == null) {
-			return this.http.get()
-				.uri(request.uri())
-				.responseSingle((response, body) -> body.then(Mono.just(response.status().code())));
+		private void due(long due, Request request) throws IOException {
+			if (this.outstanding >= MAX_OUTSTANDING) {
+				this.failed++;
+				return;
+			}
+			InetSocketAddress target = new InetSocketAddress(request.uri().getHost(), request.uri().getPort());
+			if (this.address == null) {
+				this.address = target;
+			}
+			else if (!this.address.equals(target)) {
+				throw new IllegalArgumentException(
+						"one step sends to one address: " + this.address + ", not " + target);
+			}
+			this.outstanding++;
+			HttpConnection.Exchange exchange = new HttpConnection.Exchange(due, request.bytes());
+			HttpConnection connection = this.idle.poll();
+			if (connection == null && this.connections.size() < CONNECTIONS) {
+				connection = new HttpConnection(this.selector, this.address, this);
+				this.connections.add(connection);
+			}
+			if (connection != null) {
+				connection.send(exchange);
+			}
+			else {
+				this.waiting.add(exchange);
+			}
 		}
-		return this.http.headers((headers) -> headers.set(HttpHeaderNames.CONTENT_TYPE, "application/json"))
-			.post()
-			.uri(request.uri())
-			.send(ByteBufFlux.fromString(Mono.just(request.json())))
-			.responseSingle((response, body) -> body.then(Mono.just(response.status().code())));
+
+		@Override
+		public void answered(HttpConnection connection, HttpConnection.Exchange exchange, int status) {
+			long latency = System.nanoTime() - exchange.due();
+			this.outstanding--;
+			if (status == 200 && latency <= TIMEOUT_NANOS) {
+				this.ok++;
+			}
+			else {
+				this.failed++;
+			}
+			this.latencies.recordValue(Math.max(0, latency / 1000));
+			if (connection.open()) {
+				next(connection);
+			}
+		}
+
+		@Override
+		public void broke(HttpConnection connection, HttpConnection.Exchange exchange) {
+			if (exchange != null) {
+				this.outstanding--;
+				this.failed++;
+				this.latencies.recordValue(Math.max(0, (System.nanoTime() - exchange.due()) / 1000));
+			}
+			this.connections.remove(connection);
+			this.idle.remove(connection);
+			if (!this.waiting.isEmpty()) {
+				try {
+					HttpConnection fresh = new HttpConnection(this.selector, this.address, this);
+					this.connections.add(fresh);
+					next(fresh);
+				}
+				catch (IOException ex) {
+					// Counted as failed when the step ends unanswered.
+				}
+			}
+		}
+
+		private void next(HttpConnection connection) {
+			HttpConnection.Exchange next = this.waiting.poll();
+			if (next != null) {
+				connection.send(next);
+			}
+			else {
+				this.idle.add(connection);
+			}
+		}
+
+		@Override
+		public void close() throws IOException {
+			for (HttpConnection connection : this.connections) {
+				connection.close();
+			}
+			this.selector.close();
+		}
+
 	}
 
 	/**
