@@ -7,11 +7,15 @@ import java.util.List;
 
 import io.chatpipe.model.MessageRules;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+import reactor.netty.Connection;
 
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.http.MediaType;
+import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 import org.springframework.stereotype.Component;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
@@ -62,7 +66,22 @@ class SendHandler {
 			.defaultIfEmpty(new byte[0])
 			.map((body) -> this.reader.read(body, idempotencyKey, System.currentTimeMillis()))
 			.flatMap((message) -> this.publisher.publish(message)
+				.publishOn(eventLoopOf(request))
 				.then(ServerResponse.ok().contentType(MediaType.APPLICATION_JSON).bodyValue(SendResponse.of(message))));
+	}
+
+	/**
+	 * The event loop of the request's connection, where its answer is written. The
+	 * broker's confirm arrives on the AMQP connection's one reader thread; building the
+	 * answer there would put every send's response work (and Netty's slow thread-local
+	 * paths for a foreign thread) on that thread, and its write would hop to the event
+	 * loop anyway.
+	 */
+	private static Scheduler eventLoopOf(ServerRequest request) {
+		if (ServerHttpRequestDecorator.getNativeRequest(request.exchange().getRequest()) instanceof Connection netty) {
+			return Schedulers.fromExecutor(netty.channel().eventLoop());
+		}
+		return Schedulers.immediate();
 	}
 
 	/**
