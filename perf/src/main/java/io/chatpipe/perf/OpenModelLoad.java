@@ -109,6 +109,8 @@ final class OpenModelLoad {
 
 		private InetSocketAddress address;
 
+		private String host;
+
 		private long ok;
 
 		private long failed;
@@ -167,13 +169,13 @@ final class OpenModelLoad {
 				this.failed++;
 				return;
 			}
-			InetSocketAddress target = new InetSocketAddress(request.uri().getHost(), request.uri().getPort());
+			URI uri = request.uri();
 			if (this.address == null) {
-				this.address = target;
+				this.address = new InetSocketAddress(uri.getHost(), uri.getPort());
+				this.host = uri.getHost();
 			}
-			else if (!this.address.equals(target)) {
-				throw new IllegalArgumentException(
-						"one step sends to one address: " + this.address + ", not " + target);
+			else if (uri.getPort() != this.address.getPort() || !uri.getHost().equals(this.host)) {
+				throw new IllegalArgumentException("one step sends to one address: " + this.address + ", not " + uri);
 			}
 			this.outstanding++;
 			HttpConnection.Exchange exchange = new HttpConnection.Exchange(due, request.bytes());
