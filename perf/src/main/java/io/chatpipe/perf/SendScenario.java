@@ -73,9 +73,7 @@ final class SendScenario {
 					"p99 ms", "max ms", "lag p50", "lag p99");
 			for (int rate : rates) {
 				String prefix = "r" + rate + "x";
-				OpenModelLoad.Step step = load.run(rate, stepLength,
-						(i) -> Stack.send(publisher.uri("/api/send"), prefix + (i % 200) + ":zpeer",
-								"message " + i + " of a benchmark run, about a short chat line"));
+				OpenModelLoad.Step step = sends(load, publisher, rate, stepLength, prefix);
 				Stack.sample(report, consumer, publisher);
 				Report.check("send", step, quick);
 				double[] lag = persistLag(db, prefix + "%", step.ok(), quick);
@@ -123,9 +121,7 @@ final class SendScenario {
 			}
 			for (int holdRate : holdRates.subList(0, Math.min(quick ? 1 : 3, holdRates.size()))) {
 				String holdPrefix = "hold" + holdRate + "x";
-				OpenModelLoad.Step hold = load.run(holdRate, held,
-						(i) -> Stack.send(publisher.uri("/api/send"), holdPrefix + (i % 200) + ":zpeer",
-								"message " + i + " of a benchmark run, about a short chat line"));
+				OpenModelLoad.Step hold = sends(load, publisher, holdRate, held, holdPrefix);
 				Stack.sample(report, consumer, publisher);
 				Report.check("send held", hold, quick);
 				double[] holdLag = persistLag(db, holdPrefix + "%", hold.ok(), quick);
@@ -164,6 +160,13 @@ final class SendScenario {
 		report.section("send", "Send-only: the knee, persist lag, and the highest error-free rate held",
 				body.toString(), data);
 		return new Result(knee, sustained, wrkRate);
+	}
+
+	/** Sends at {@code rate} over 200 chats whose names start with {@code prefix}. */
+	private static OpenModelLoad.Step sends(OpenModelLoad load, Tier publisher, int rate, Duration length,
+			String prefix) {
+		return load.run(rate, length, (i) -> Stack.send(publisher.uri("/api/send"), prefix + (i % 200) + ":zpeer",
+				"message " + i + " of a benchmark run, about a short chat line"));
 	}
 
 	static Map<String, Object> stepRow(OpenModelLoad.Step step) {
