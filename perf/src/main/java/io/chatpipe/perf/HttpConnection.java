@@ -129,8 +129,9 @@ final class HttpConnection {
 		Head head = head();
 		int length = (head != null) ? answerLength(head) : -1;
 		if (length < 0 || this.current == null) {
-			return; // not complete yet (or nothing asked: a stray byte, dropped with the
-					// next)
+			// Not complete yet, or nothing was asked (stray bytes, dropped with the
+			// next).
+			return;
 		}
 		this.in.flip();
 		this.in.position(length);
@@ -158,8 +159,8 @@ final class HttpConnection {
 			return (this.in.position() >= end) ? end : -1;
 		}
 		if (!head.chunked()) {
-			return head.bodyStart(); // no body (the answers measured here always frame
-										// theirs)
+			// No body: the answers measured here always frame theirs.
+			return head.bodyStart();
 		}
 		int at = head.bodyStart();
 		while (true) {
@@ -170,8 +171,8 @@ final class HttpConnection {
 			String sizeField = new String(this.in.array(), at, lineEnd - at, StandardCharsets.US_ASCII);
 			int semicolon = sizeField.indexOf(';');
 			int size = Integer.parseInt((semicolon >= 0) ? sizeField.substring(0, semicolon) : sizeField.trim(), 16);
-			at = lineEnd + 2 + size + 2; // the chunk and its CRLF; the last chunk is
-											// "0\r\n\r\n"
+			// The chunk and its CRLF; the last chunk is "0\r\n\r\n".
+			at = lineEnd + 2 + size + 2;
 			if (at > this.in.position()) {
 				return -1;
 			}

@@ -145,8 +145,7 @@ final class OpenModelLoad {
 				}
 				else {
 					// select() waits in whole milliseconds: park the rest, so that no
-					// request
-					// is sent late, then read what arrived meanwhile.
+					// request is sent late, then read what arrived meanwhile.
 					if (wait > 0) {
 						LockSupport.parkNanos(wait);
 					}
