@@ -63,10 +63,14 @@ class DeadLetterReplayer {
 	 */
 	ReplayReport replay(int limit) {
 		return this.rabbit.execute((channel) -> {
-			long waiting = channel.queueDeclarePassive(this.topology.deadLetterQueue()).getMessageCount();
+			// Bounded by what GET hands out, not by the queue's message count: a quorum
+			// queue's count lags its contents for a moment after a publish, and read
+			// first
+			// it could stop a replay short. The letters kept are held unacked until the
+			// end, so none is taken twice.
 			List<Long> kept = new ArrayList<>();
 			int replayed = 0;
-			for (long i = 0; i < Math.min(limit, waiting); i++) {
+			for (int i = 0; i < limit; i++) {
 				GetResponse letter = channel.basicGet(this.topology.deadLetterQueue(), false);
 				if (letter == null) {
 					break;
