@@ -3,7 +3,6 @@ package io.chatpipe.consumer;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
-import org.springframework.scheduling.annotation.EnableScheduling;
 
 /**
  * The consumer tier: takes messages off the shard queues and persists them to PostgreSQL
@@ -11,7 +10,6 @@ import org.springframework.scheduling.annotation.EnableScheduling;
  */
 @SpringBootApplication
 @ConfigurationPropertiesScan
-@EnableScheduling
 public class ConsumerApplication {
 
 	public static void main(String[] args) {

@@ -17,7 +17,7 @@ import java.util.concurrent.Semaphore;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.ConnectionFactory;
-import io.chatpipe.consumer.ingest.ShardLeaseKeys;
+import io.chatpipe.consumer.shard.ShardLeaseKeys;
 import io.chatpipe.model.ChatId;
 import io.chatpipe.model.ChatMessage;
 import io.chatpipe.model.MessageIds;

@@ -99,6 +99,28 @@ public record Topology(String prefix, int shards, int deliveryLimit) {
 		return routingKey(shardOf(chat));
 	}
 
+	/**
+	 * The queue that records the shard count on the broker: every tier that declares the
+	 * topology declares it with the count in {@code x-max-length}, an argument the broker
+	 * compares on every declaration, so a tier configured with another count is refused
+	 * (PRECONDITION_FAILED) instead of routing chats to queues nobody consumes. Nothing
+	 * is ever published to it.
+	 */
+	public String shardCountQueue() {
+		return this.prefix + ".shard-count";
+	}
+
+	/**
+	 * The arguments of the shard-count queue; {@code x-max-length} is the shard count.
+	 */
+	public Map<String, Object> shardCountQueueArguments() {
+		Map<String, Object> arguments = new LinkedHashMap<>();
+		arguments.put("x-queue-type", "quorum");
+		arguments.put("x-max-length", this.shards);
+		arguments.put("x-overflow", "reject-publish");
+		return arguments;
+	}
+
 	/** The arguments every shard queue is declared with. */
 	public Map<String, Object> shardQueueArguments() {
 		Map<String, Object> arguments = new LinkedHashMap<>();

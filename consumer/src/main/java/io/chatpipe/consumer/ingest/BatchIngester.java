@@ -23,10 +23,11 @@ import org.springframework.stereotype.Component;
  * Stores one batch from one shard queue: decodes it, stores the messages in one
  * transaction (retrying in place while the database fails), dead-letters poison with its
  * reason, and only then acks the whole batch. A crash anywhere before the ack redelivers
- * the batch, and the store skips what it holds already.
+ * the batch, and the store skips what it holds already. Public for the shard listeners
+ * that hand it their batches.
  */
 @Component
-class BatchIngester implements ChannelAwareBatchMessageListener {
+public class BatchIngester implements ChannelAwareBatchMessageListener {
 
 	private static final Logger logger = LoggerFactory.getLogger(BatchIngester.class);
 
@@ -106,7 +107,7 @@ class BatchIngester implements ChannelAwareBatchMessageListener {
 	}
 
 	/** Ends every in-place retry: called before the containers stop. */
-	void stop() {
+	public void stop() {
 		this.retry.stop();
 	}
 

@@ -3,33 +3,21 @@ package io.chatpipe.consumer.ingest;
 import java.time.Duration;
 
 import jakarta.validation.Valid;
-import jakarta.validation.constraints.Max;
-import jakarta.validation.constraints.Min;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
 /**
- * How the consumer batches and retries.
+ * How the consumer stores its batches and retries. (How big a batch is, and which shards
+ * it comes from, is the shard listeners' part: {@code ShardProperties}.)
  *
- * @param batchSize the most messages stored in one transaction (also the prefetch of each
- * shard's channel)
- * @param batchWait how long a batch waits to fill before it is stored anyway
  * @param retry the back-off while the database (or the broker, for dead letters) fails
  * @param activityLogInterval how often the consumer logs one line of what it did
- * @param migrateOnly run the Flyway migrations and exit, consuming nothing: the mode of
- * the migration Job
- * @param rebalanceInterval how often a replica looks at the shard leases and takes or
- * gives back shards (also how soon a dead replica's shards are taken over once PostgreSQL
- * ended its session)
  */
 @Validated
 @ConfigurationProperties("chatpipe.consumer")
-public record IngestProperties(@DefaultValue("500") @Min(1) @Max(10_000) int batchSize,
-		@DefaultValue("50ms") Duration batchWait, @DefaultValue @Valid Retry retry,
-		@DefaultValue("60s") Duration activityLogInterval, @DefaultValue("false") boolean migrateOnly,
-		@DefaultValue("2s") Duration rebalanceInterval) {
+public record IngestProperties(@DefaultValue @Valid Retry retry, @DefaultValue("60s") Duration activityLogInterval) {
 
 	/**
 	 * Back-off of the in-place retry: doubles from {@code initialBackoff} up to

@@ -7,16 +7,16 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.slf4j.Logger;
+import io.chatpipe.spring.activity.ActivityLogs;
 import org.slf4j.LoggerFactory;
 
-import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
 /**
  * What the consumer did: Prometheus meters
  * ({@code chatpipe_consumer_messages_total{outcome}},
  * {@code chatpipe_consumer_batch_seconds}, {@code chatpipe_consumer_persist_lag_seconds})
- * and one log line a minute.
+ * and one log line every {@code activity-log-interval}.
  */
 @Component
 class IngestStats {
@@ -43,7 +43,7 @@ class IngestStats {
 
 	private long loggedBatches;
 
-	IngestStats(MeterRegistry registry) {
+	IngestStats(MeterRegistry registry, IngestProperties properties, ActivityLogs activityLogs) {
 		outcome(registry, "stored", this.stored);
 		outcome(registry, "duplicate", this.duplicates);
 		outcome(registry, "dead_lettered", this.deadLettered);
@@ -55,6 +55,7 @@ class IngestStats {
 			.description("From the publisher's accept to the commit that stored the message")
 			.publishPercentileHistogram()
 			.register(registry);
+		activityLogs.every(properties.activityLogInterval(), this::logActivity);
 	}
 
 	void recordBatch(long startNanos, StoreOutcome outcome, int poisonCount) {
@@ -69,8 +70,6 @@ class IngestStats {
 					TimeUnit.MILLISECONDS));
 	}
 
-	@Scheduled(fixedRateString = "${chatpipe.consumer.activity-log-interval:60s}",
-			initialDelayString = "${chatpipe.consumer.activity-log-interval:60s}")
 	synchronized void logActivity() {
 		long nowStored = this.stored.sum();
 		long nowDuplicates = this.duplicates.sum();

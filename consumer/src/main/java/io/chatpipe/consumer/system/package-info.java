@@ -1,5 +1,4 @@
 /**
- * The consumer's wiring: the topology it consumes and its declaration on every
- * (re)connect.
+ * The consumer's wiring: the migrate-only mode of the migration Job.
  */
 package io.chatpipe.consumer.system;

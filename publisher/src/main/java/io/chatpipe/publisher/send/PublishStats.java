@@ -9,14 +9,15 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.slf4j.Logger;
+import io.chatpipe.spring.activity.ActivityLogs;
 import org.slf4j.LoggerFactory;
 
-import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
 /**
  * What the publisher did: {@code chatpipe_publisher_publishes_total{result}},
- * {@code chatpipe_publisher_confirm_seconds} and one log line a minute.
+ * {@code chatpipe_publisher_confirm_seconds} and one log line every
+ * {@code activity-log-interval}.
  */
 @Component
 class PublishStats {
@@ -45,7 +46,7 @@ class PublishStats {
 
 	private final Timer confirmTimer;
 
-	PublishStats(MeterRegistry registry) {
+	PublishStats(MeterRegistry registry, SendProperties properties, ActivityLogs activityLogs) {
 		for (Result result : Result.values()) {
 			LongAdder adder = new LongAdder();
 			this.counts.put(result, adder);
@@ -59,6 +60,7 @@ class PublishStats {
 			.description("From handing a message to the broker client to the broker's confirm")
 			.publishPercentileHistogram()
 			.register(registry);
+		activityLogs.every(properties.activityLogInterval(), this::logActivity);
 	}
 
 	void record(Result result, long startNanos) {
@@ -68,8 +70,6 @@ class PublishStats {
 		}
 	}
 
-	@Scheduled(fixedRateString = "${chatpipe.publisher.activity-log-interval:60s}",
-			initialDelayString = "${chatpipe.publisher.activity-log-interval:60s}")
 	synchronized void logActivity() {
 		StringBuilder line = new StringBuilder("Published");
 		for (Result result : Result.values()) {

@@ -1,17 +1,14 @@
 package io.chatpipe.publisher.send;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.List;
 
 import io.chatpipe.model.MessageRules;
+import io.chatpipe.spring.web.RequestBodies;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 import reactor.netty.Connection;
 
-import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.http.MediaType;
@@ -55,14 +52,7 @@ class SendHandler {
 			return Mono.error(new BodyTooLargeException());
 		}
 		String idempotencyKey = headers.getFirst(MessageRules.IDEMPOTENCY_KEY_HEADER);
-		return DataBufferUtils.join(request.exchange().getRequest().getBody(), (int) this.maxBodySize).map((buffer) -> {
-			try (InputStream in = buffer.asInputStream(true)) {
-				return in.readAllBytes();
-			}
-			catch (IOException ex) {
-				throw new UncheckedIOException(ex);
-			}
-		})
+		return RequestBodies.bytes(request.exchange().getRequest(), (int) this.maxBodySize)
 			.defaultIfEmpty(new byte[0])
 			.map((body) -> this.reader.read(body, idempotencyKey, System.currentTimeMillis()))
 			.flatMap((message) -> this.publisher.publish(message)

@@ -23,6 +23,8 @@ import org.springframework.validation.annotation.Validated;
  * @param publishThreads the publishing lanes: threads, each with a long-lived channel and
  * many messages awaiting their confirms on it, that hand messages to the broker client
  * (whose publish call may block)
+ * @param activityLogInterval how often the publisher logs one line of what it did
+ * @param maxInFlight the most sends waiting for their confirms at once; beyond, 429
  */
 @Validated
 @ConfigurationProperties("chatpipe.publisher")

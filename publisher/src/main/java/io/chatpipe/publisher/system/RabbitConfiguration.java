@@ -1,12 +1,8 @@
 package io.chatpipe.publisher.system;
 
-import io.chatpipe.model.Topology;
-import io.chatpipe.model.TopologyDeclarer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
-import org.springframework.amqp.rabbit.connection.ConnectionListener;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.boot.autoconfigure.amqp.RabbitTemplateCustomizer;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
@@ -17,18 +13,14 @@ import org.springframework.context.event.EventListener;
 /**
  * Publishes on a connection of its own (a memory or disk alarm blocks publishing
  * connections, and must not block anything else), with correlated confirms and mandatory
- * returns (see application.yml), and declares the topology on every new connection so
- * that a message is never unroutable for want of a queue.
+ * returns (see application.yml). The topology is declared on every new connection by the
+ * shared {@code TopologyAutoConfiguration}, so a message is never unroutable for want of
+ * a queue.
  */
 @Configuration(proxyBeanMethods = false)
 class RabbitConfiguration {
 
 	private static final Logger logger = LoggerFactory.getLogger(RabbitConfiguration.class);
-
-	@Bean
-	Topology topology(TopologyProperties properties) {
-		return properties.topology();
-	}
 
 	@Bean
 	RabbitTemplateCustomizer publisherConnection() {
@@ -41,17 +33,10 @@ class RabbitConfiguration {
 		};
 	}
 
-	@Bean
-	ConnectionListener topologyDeclaringListener(Topology topology, CachingConnectionFactory connectionFactory) {
-		ConnectionListener listener = (connection) -> TopologyDeclarer
-			.declareOrLog(() -> connection.createChannel(false), topology);
-		connectionFactory.addConnectionListener(listener);
-		return listener;
-	}
-
 	/**
 	 * Connects at start, so the topology exists before the first send; a broker that is
-	 * down is no reason to stop.
+	 * down is no reason to stop. (A declaration the broker refuses is logged by the
+	 * topology's own check, and shows in readiness.)
 	 */
 	@EventListener(ApplicationReadyEvent.class)
 	void connectAtStart(ApplicationReadyEvent event) {

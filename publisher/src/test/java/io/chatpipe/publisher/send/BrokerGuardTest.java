@@ -1,7 +1,9 @@
 package io.chatpipe.publisher.send;
 
 import java.time.Duration;
+import java.util.Map;
 
+import io.chatpipe.spring.activity.ActivityLogs;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
@@ -29,7 +31,7 @@ class BrokerGuardTest {
 		.build());
 
 	private final BrokerGuard guard = new BrokerGuard(this.breakers, properties(2), new CachingConnectionFactory(),
-			new PublishStats(new SimpleMeterRegistry()));
+			new PublishStats(new SimpleMeterRegistry(), properties(2), new ActivityLogs()));
 
 	@Test
 	void publishesBeyondMaxInFlightAreShedUntilOneEnds() {
@@ -71,7 +73,7 @@ class BrokerGuardTest {
 
 	private static SendProperties properties(int maxInFlight) {
 		return new Binder(new MapConfigurationPropertySource(
-				java.util.Map.of("chatpipe.publisher.max-in-flight", String.valueOf(maxInFlight))))
+				Map.of("chatpipe.publisher.max-in-flight", String.valueOf(maxInFlight))))
 			.bindOrCreate("chatpipe.publisher", Bindable.of(SendProperties.class));
 	}
 

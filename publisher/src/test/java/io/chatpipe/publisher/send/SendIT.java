@@ -14,7 +14,6 @@ import com.rabbitmq.client.Delivery;
 import io.chatpipe.model.ChatId;
 import io.chatpipe.model.ChatMessage;
 import io.chatpipe.model.Topology;
-import io.chatpipe.model.TopologyDeclarer;
 import io.chatpipe.model.WireFormat;
 import io.chatpipe.testsupport.TestServices;
 import org.junit.jupiter.api.AfterAll;
@@ -24,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import org.springframework.amqp.core.AmqpAdmin;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -50,6 +50,9 @@ class SendIT {
 
 	@Autowired
 	WebTestClient client;
+
+	@Autowired
+	AmqpAdmin admin;
 
 	@DynamicPropertySource
 	static void services(DynamicPropertyRegistry registry) {
@@ -216,7 +219,7 @@ class SendIT {
 				.value((detail) -> assertThat((String) detail).contains("could not route"));
 		}
 		finally {
-			TopologyDeclarer.declare(channel, topology);
+			this.admin.initialize();
 		}
 		send("{\"chat\":\"lost1:lost2\",\"sender\":\"lost1\",\"text\":\"found\"}", null).expectStatus().isOk();
 	}

@@ -1,17 +1,16 @@
 package io.chatpipe.query.pull;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
+import java.util.Optional;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.chatpipe.spring.web.RequestBodies;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 import org.springframework.beans.factory.DisposableBean;
-import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.stereotype.Component;
@@ -45,8 +44,8 @@ class PullHandler implements DisposableBean {
 	}
 
 	Mono<ServerResponse> pull(ServerRequest request) {
-		return body(request.exchange().getRequest()).map(java.util.Optional::of)
-			.defaultIfEmpty(java.util.Optional.empty())
+		return body(request.exchange().getRequest()).map(Optional::of)
+			.defaultIfEmpty(Optional.empty())
 			.map((body) -> PullRequestReader.read(request.queryParams(), body.orElse(null)))
 			.flatMap((pull) -> {
 				long start = System.nanoTime();
@@ -61,16 +60,16 @@ class PullHandler implements DisposableBean {
 	 * The JSON body of a GET, if it has one (the original assignment's clients send one).
 	 */
 	private Mono<JsonNode> body(ServerHttpRequest request) {
-		return DataBufferUtils.join(request.getBody(), this.maxBodySize).flatMap((buffer) -> {
-			try (InputStream in = buffer.asInputStream(true)) {
-				byte[] bytes = in.readAllBytes();
-				return isBlank(bytes) ? Mono.empty() : Mono.just(this.json.readTree(bytes));
-			}
-			catch (IOException ex) {
-				return Mono.error((ex instanceof com.fasterxml.jackson.core.JsonProcessingException) ? ex
-						: new UncheckedIOException(ex));
-			}
-		});
+		return RequestBodies.bytes(request, this.maxBodySize)
+			.filter((bytes) -> !isBlank(bytes))
+			.handle((bytes, sink) -> {
+				try {
+					sink.next(this.json.readTree(bytes));
+				}
+				catch (IOException ex) {
+					sink.error(ex);
+				}
+			});
 	}
 
 	private static boolean isBlank(byte[] bytes) {

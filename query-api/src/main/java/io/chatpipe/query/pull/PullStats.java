@@ -6,9 +6,9 @@ import java.util.concurrent.atomic.LongAdder;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.slf4j.Logger;
+import io.chatpipe.spring.activity.ActivityLogs;
 import org.slf4j.LoggerFactory;
 
-import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
 /**
@@ -28,11 +28,12 @@ class PullStats {
 
 	private long loggedMessages;
 
-	PullStats(MeterRegistry registry) {
+	PullStats(MeterRegistry registry, PullProperties properties, ActivityLogs activityLogs) {
 		this.reads = Timer.builder("chatpipe.query.page.read")
 			.description("Time to read one page from PostgreSQL, including the wait for a read thread")
 			.publishPercentileHistogram()
 			.register(registry);
+		activityLogs.every(properties.activityLogInterval(), this::logActivity);
 	}
 
 	void record(long startNanos, Page page) {
@@ -40,8 +41,6 @@ class PullStats {
 		this.messages.add(page.messages().size());
 	}
 
-	@Scheduled(fixedRateString = "${chatpipe.query.activity-log-interval:60s}",
-			initialDelayString = "${chatpipe.query.activity-log-interval:60s}")
 	synchronized void logActivity() {
 		long nowReads = this.reads.count();
 		long nowMessages = this.messages.sum();

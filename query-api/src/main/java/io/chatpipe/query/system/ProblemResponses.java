@@ -1,19 +1,14 @@
 package io.chatpipe.query.system;
 
-import java.net.URI;
-import java.util.List;
-import java.util.Map;
-
 import com.fasterxml.jackson.core.JsonProcessingException;
-import io.chatpipe.model.FieldViolation;
 import io.chatpipe.model.InvalidInputException;
 import io.chatpipe.query.pull.PullProperties;
+import io.chatpipe.spring.web.ProblemResponder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.dao.DataAccessException;
-import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
@@ -32,51 +27,37 @@ class ProblemResponses {
 
 	private static final Logger logger = LoggerFactory.getLogger(ProblemResponses.class);
 
-	private final long retryAfterSeconds;
+	private final ProblemResponder problems;
 
 	private final long maxBodySize;
 
 	ProblemResponses(PullProperties properties) {
-		this.retryAfterSeconds = Math.max(1, (long) Math.ceil(properties.retryAfter().toMillis() / 1000.0));
+		this.problems = new ProblemResponder(properties.retryAfter());
 		this.maxBodySize = properties.maxBodySize().toBytes();
 	}
 
 	@ExceptionHandler
 	ResponseEntity<ProblemDetail> invalid(InvalidInputException ex, ServerWebExchange exchange) {
-		return problem(HttpStatus.BAD_REQUEST, ex.violations(), exchange);
+		return this.problems.fieldErrors(HttpStatus.BAD_REQUEST, ex.violations(), exchange);
 	}
 
 	@ExceptionHandler
 	ResponseEntity<ProblemDetail> malformed(JsonProcessingException ex, ServerWebExchange exchange) {
-		return problem(HttpStatus.BAD_REQUEST,
-				List.of(new FieldViolation("body", "is not valid JSON: " + ex.getOriginalMessage())), exchange);
+		return this.problems.fieldError(HttpStatus.BAD_REQUEST, "body", "is not valid JSON: " + ex.getOriginalMessage(),
+				exchange);
 	}
 
 	@ExceptionHandler
 	ResponseEntity<ProblemDetail> tooLarge(DataBufferLimitException ex, ServerWebExchange exchange) {
-		return problem(HttpStatus.PAYLOAD_TOO_LARGE,
-				List.of(new FieldViolation("body", "must be at most " + this.maxBodySize + " bytes")), exchange);
+		return this.problems.fieldError(HttpStatus.PAYLOAD_TOO_LARGE, "body",
+				"must be at most " + this.maxBodySize + " bytes", exchange);
 	}
 
 	@ExceptionHandler({ DataAccessException.class, TransactionException.class })
 	ResponseEntity<ProblemDetail> unavailable(RuntimeException ex, ServerWebExchange exchange) {
 		logger.warn("A pull failed: the database cannot be read ({})", ex.getMessage());
-		ProblemDetail body = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE,
-				"The messages cannot be read right now; retry later.");
-		body.setInstance(URI.create(exchange.getRequest().getPath().value()));
-		return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
-			.header(HttpHeaders.RETRY_AFTER, Long.toString(this.retryAfterSeconds))
-			.body(body);
-	}
-
-	private static ResponseEntity<ProblemDetail> problem(HttpStatus status, List<FieldViolation> violations,
-			ServerWebExchange exchange) {
-		ProblemDetail body = ProblemDetail.forStatusAndDetail(status,
-				new InvalidInputException(violations).getMessage());
-		body.setInstance(URI.create(exchange.getRequest().getPath().value()));
-		body.setProperty("errors",
-				violations.stream().map((v) -> Map.of("field", v.field(), "message", v.message())).toList());
-		return ResponseEntity.status(status).body(body);
+		return this.problems.retryLater(HttpStatus.SERVICE_UNAVAILABLE,
+				"The messages cannot be read right now; retry later.", exchange);
 	}
 
 }

@@ -1,22 +1,27 @@
-package io.chatpipe.consumer.ingest;
+package io.chatpipe.consumer.shard;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
+import io.chatpipe.consumer.ingest.BatchIngester;
 import io.chatpipe.model.Topology;
 
 import org.springframework.amqp.core.AcknowledgeMode;
-import org.springframework.amqp.rabbit.connection.ConnectionFactory;
+import org.springframework.amqp.rabbit.config.SimpleRabbitListenerContainerFactory;
 import org.springframework.amqp.rabbit.listener.SimpleMessageListenerContainer;
 import org.springframework.stereotype.Component;
 
 /**
  * One listener container per shard queue, each with one consumer on its own channel, so
- * each batch comes from one shard, in queue order. The {@link ShardBalancer} decides
- * which shards this replica subscribes to; the queues' single-active-consumer argument is
- * the guard that keeps one consumer per shard active even during a handover.
+ * each batch comes from one shard, in queue order. The containers come from Boot's
+ * configured {@code rabbitListenerContainerFactory}, so the
+ * {@code spring.rabbitmq.listener.simple.*} properties that do not touch the guarantees
+ * apply (the README's Configuration section lists which); the rest is set here. The
+ * {@link ShardBalancer} decides which shards this replica subscribes to; the queues'
+ * single-active-consumer argument is the guard that keeps one consumer per shard active
+ * even during a handover.
  * <p>
  * A shard is left with a forced stop: the batch in hand is stored and acked, then the
  * channel closes without a {@code basic.cancel}. A cancel would make the queue activate
@@ -32,25 +37,34 @@ class ShardListeners {
 
 	private final BatchIngester ingester;
 
-	ShardListeners(ConnectionFactory connectionFactory, Topology topology, IngestProperties properties,
+	ShardListeners(SimpleRabbitListenerContainerFactory factory, Topology topology, ShardProperties properties,
 			BatchIngester ingester) {
 		this.ingester = ingester;
 		for (String queue : topology.shardQueues()) {
-			SimpleMessageListenerContainer container = new SimpleMessageListenerContainer(connectionFactory);
+			SimpleMessageListenerContainer container = factory.createListenerContainer();
 			container.setQueueNames(queue);
+			container.setMessageListener(ingester);
+			// What the order and no-loss guarantees rest on, whatever
+			// spring.rabbitmq.listener.simple.* says: one consumer per shard, batches
+			// acked by the ingester after their commit, the ingester's own in-place
+			// retry instead of a retry advice, a forced stop on handover (see above),
+			// and subscriptions the balancer starts and stops.
 			container.setConcurrentConsumers(1);
+			container.setMaxConcurrentConsumers(1);
 			container.setAcknowledgeMode(AcknowledgeMode.MANUAL);
+			container.setAdviceChain();
 			container.setConsumerBatchEnabled(true);
+			container.setDeBatchingEnabled(true);
+			container.setForceStop(true);
+			container.setAutoStartup(false);
 			container.setBatchSize(properties.batchSize());
 			container.setPrefetchCount(properties.batchSize());
 			container.setReceiveTimeout(properties.batchWait().toMillis());
 			container.setBatchReceiveTimeout(properties.batchWait().toMillis());
-			container.setMessageListener(ingester);
 			// Keep trying while the broker is down or the queues are not declared yet,
 			// never give up.
 			container.setMissingQueuesFatal(false);
 			container.setPossibleAuthenticationFailureFatal(false);
-			container.setForceStop(true);
 			container.setShutdownTimeout(10_000);
 			container.setBeanName("shard-" + queue);
 			container.afterPropertiesSet();

@@ -1,4 +1,4 @@
-package io.chatpipe.consumer.ingest;
+package io.chatpipe.consumer.shard;
 
 /**
  * The PostgreSQL advisory-lock keys of the shard leases of one topology: a replica holds

@@ -1,4 +1,4 @@
-package io.chatpipe.consumer.ingest;
+package io.chatpipe.consumer.shard;
 
 import java.sql.SQLException;
 import java.time.Duration;
@@ -52,7 +52,7 @@ class ShardBalancer implements SmartLifecycle {
 	private boolean failing;
 
 	ShardBalancer(ShardListeners listeners, DataSourceProperties dataSource, Topology topology,
-			IngestProperties properties, MeterRegistry registry) {
+			ShardProperties properties, MeterRegistry registry) {
 		this.listeners = listeners;
 		this.shards = topology.shards();
 		this.leases = new ShardLeases(dataSource, topology.prefix(), this.shards);

@@ -1,4 +1,4 @@
-package io.chatpipe.consumer.ingest;
+package io.chatpipe.consumer.shard;
 
 import java.util.ArrayList;
 import java.util.Collections;

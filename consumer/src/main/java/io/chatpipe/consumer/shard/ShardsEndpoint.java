@@ -1,4 +1,4 @@
-package io.chatpipe.consumer.ingest;
+package io.chatpipe.consumer.shard;
 
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;

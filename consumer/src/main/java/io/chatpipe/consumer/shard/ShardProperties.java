@@ -1,0 +1,29 @@
+package io.chatpipe.consumer.shard;
+
+import java.time.Duration;
+
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * Which shards a consumer replica reads, and in what batches.
+ *
+ * @param batchSize the most messages in one batch, stored in one transaction (also the
+ * prefetch of each shard's channel)
+ * @param batchWait how long a batch waits to fill before it is stored anyway
+ * @param rebalanceInterval how often a replica looks at the shard leases and takes or
+ * gives back shards (also how soon a dead replica's shards are taken over once PostgreSQL
+ * ended its session)
+ * @param migrateOnly run the Flyway migrations and exit, consuming no shard: the mode of
+ * the migration Job
+ */
+@Validated
+@ConfigurationProperties("chatpipe.consumer")
+public record ShardProperties(@DefaultValue("500") @Min(1) @Max(10_000) int batchSize,
+		@DefaultValue("50ms") Duration batchWait, @DefaultValue("2s") Duration rebalanceInterval,
+		@DefaultValue("false") boolean migrateOnly) {
+}
