@@ -9,6 +9,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.chatpipe.testsupport.Redaction;
+
 /** Runs an external measuring tool and reads one figure off its output. */
 final class Tools {
 
@@ -56,7 +58,7 @@ final class Tools {
 		}
 		String text = new String(output, StandardCharsets.UTF_8);
 		Files.createDirectories(log.getParent());
-		Files.writeString(log, String.join(" ", command) + "\n\n" + text);
+		Files.writeString(log, Redaction.redact(String.join(" ", command) + "\n\n" + text));
 		return text;
 	}
 

@@ -17,6 +17,13 @@ import java.sql.SQLException;
 public record PostgresService(String host, int port, String username, String password, String adminDatabase,
 		String origin) {
 
+	/** The service without its password, which is never printed. */
+	@Override
+	public String toString() {
+		return "PostgresService[" + this.username + "@" + this.host + ":" + this.port + "/" + this.adminDatabase + ", "
+				+ this.origin + "]";
+	}
+
 	public String jdbcUrl(String database) {
 		return "jdbc:postgresql://" + this.host + ":" + this.port + "/" + database;
 	}

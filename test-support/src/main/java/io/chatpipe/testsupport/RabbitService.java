@@ -15,6 +15,13 @@ import java.net.URI;
 public record RabbitService(String host, int port, String username, String password, String virtualHost,
 		String origin) {
 
+	/** The service without its password, which is never printed. */
+	@Override
+	public String toString() {
+		return "RabbitService[" + this.username + "@" + this.host + ":" + this.port + this.virtualHost + ", "
+				+ this.origin + "]";
+	}
+
 	static RabbitService fromUri(String uri, String origin) {
 		URI parsed = URI.create(uri);
 		String[] userInfo = (parsed.getUserInfo() != null) ? parsed.getUserInfo().split(":", 2)

@@ -168,7 +168,7 @@ public final class TestServices {
 			if (problem == null) {
 				return fromEnvironment;
 			}
-			tried.add(RABBITMQ_URI_VARIABLE + "=" + uri + " (" + problem + ")");
+			tried.add(RABBITMQ_URI_VARIABLE + "=" + Redaction.redact(uri) + " (" + problem + ")");
 		}
 		else {
 			tried.add(RABBITMQ_URI_VARIABLE + " (not set)");
@@ -200,7 +200,7 @@ public final class TestServices {
 			if (problem == null) {
 				return fromEnvironment;
 			}
-			tried.add(POSTGRES_URI_VARIABLE + "=" + uri + " (" + problem + ")");
+			tried.add(POSTGRES_URI_VARIABLE + "=" + Redaction.redact(uri) + " (" + problem + ")");
 		}
 		else {
 			tried.add(POSTGRES_URI_VARIABLE + " (not set)");
@@ -286,6 +286,7 @@ public final class TestServices {
 				channel.queueDelete(queue);
 			}
 			channel.queueDelete(topology.deadLetterQueue());
+			channel.queueDelete(topology.shardCountQueue());
 			channel.exchangeDelete(topology.exchange());
 			channel.exchangeDelete(topology.deadLetterExchange());
 		}
