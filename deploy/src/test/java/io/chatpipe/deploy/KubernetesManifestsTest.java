@@ -31,7 +31,6 @@ import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -352,14 +351,18 @@ class KubernetesManifestsTest {
 			.map(Path::toString)
 			.findFirst()
 			.orElse(null);
-		Assumptions.assumeTrue(kubectl != null,
-				"kubectl is not installed, so the overlays cannot be rendered here: install kubectl to validate them");
+		assertThat(kubectl)
+			.as("kubectl renders the overlays, and it is not on the PATH: install it (Debian:"
+					+ " apt-get install kubernetes-client; any kubectl 1.27 or newer, whose kustomize is v5)")
+			.isNotNull();
 		try {
 			Process process = new ProcessBuilder(kubectl, "kustomize", dir.toString()).start();
 			String yaml = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
 			String errors = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
 			process.waitFor(60, TimeUnit.SECONDS);
-			assertThat(process.exitValue()).as("kubectl kustomize " + dir + ": " + errors).isZero();
+			assertThat(process.exitValue())
+				.as("kubectl kustomize " + dir + " (it needs kubectl 1.27 or newer, whose kustomize is v5): " + errors)
+				.isZero();
 			List<JsonNode> documents = new ArrayList<>();
 			Project.YAML.readerFor(JsonNode.class).<JsonNode>readValues(yaml).forEachRemaining((d) -> {
 				if (d != null && !d.isEmpty()) {

@@ -77,6 +77,22 @@ final class Pipeline implements AutoCloseable {
 		return JSON.readTree(response.body());
 	}
 
+	/**
+	 * How many messages the consumer has taken off its queues with this outcome
+	 * ({@code stored}, {@code duplicate}, {@code dead_lettered}), from its metrics.
+	 */
+	double consumed(String outcome) throws Exception {
+		HttpResponse<String> response = this.http.send(HttpRequest
+			.newBuilder(this.consumer.uri("/actuator/metrics/chatpipe.consumer.messages?tag=outcome:" + outcome))
+			.timeout(Duration.ofSeconds(15))
+			.build(), HttpResponse.BodyHandlers.ofString());
+		if (response.statusCode() != 200) {
+			throw new AssertionError(
+					"the consumer's metrics answered " + response.statusCode() + ": " + response.body());
+		}
+		return JSON.readTree(response.body()).get("measurements").get(0).get("value").asDouble();
+	}
+
 	/** A connection to the pipeline's database, to check what was stored. */
 	Connection database() throws SQLException {
 		return TestServices.postgres().connect(this.database);

@@ -19,6 +19,7 @@ import java.util.concurrent.Future;
 import java.util.stream.LongStream;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.chatpipe.model.ChatId;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -163,6 +164,9 @@ class PipelineIT {
 
 	@Test
 	void anIdempotencyKeyRetriedConcurrentlyIsStoredOnce() throws Exception {
+		double storedBefore = pipeline.consumed("stored");
+		double duplicatesBefore = pipeline.consumed("duplicate");
+		double deadLetteredBefore = pipeline.consumed("dead_lettered");
 		List<Future<Pipeline.Answer>> retries = new ArrayList<>();
 		try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
 			for (int i = 0; i < 20; i++) {
@@ -171,20 +175,25 @@ class PipelineIT {
 						() -> pipeline.send("idem1:idem2", "idem1", "pay 10 (attempt " + attempt + ")", "payment-7")));
 			}
 		}
-		Set<String> ids = new HashSet<>();
+		List<Pipeline.Answer> answers = new ArrayList<>();
 		for (Future<Pipeline.Answer> retry : retries) {
-			assertThat(retry.get().status()).isEqualTo(200);
-			ids.add(retry.get().messageId());
+			answers.add(retry.get());
 		}
-		assertThat(ids).hasSize(1);
+		assertThat(answers).extracting(Pipeline.Answer::status).containsOnly(200);
+		String id = answers.get(0).messageId();
+		assertThat(answers).extracting(Pipeline.Answer::messageId).containsOnly(id);
 
-		await().atMost(Duration.ofSeconds(20)).until(() -> storedCount("idem1:idem2") == 1);
-		await().during(Duration.ofSeconds(2))
-			.atMost(Duration.ofSeconds(3))
-			.until(() -> storedCount("idem1:idem2") == 1);
+		// Each of the 20 published copies is judged by the consumer: one stored, the
+		// rest skipped as duplicates, none dead-lettered.
+		await().atMost(Duration.ofSeconds(20))
+			.until(() -> pipeline.consumed("stored") - storedBefore + pipeline.consumed("duplicate")
+					- duplicatesBefore == 20);
+		assertThat(pipeline.consumed("stored") - storedBefore).isEqualTo(1);
+		assertThat(pipeline.consumed("dead_lettered") - deadLetteredBefore).isZero();
 		JsonNode page = pipeline.pull("chat=idem1:idem2");
 		assertThat(page.get("messages")).hasSize(1);
-		assertThat(page.get("messages").get(0).get("message_id").asText()).isEqualTo(ids.iterator().next());
+		assertThat(page.get("messages").get(0).get("message_id").asText()).isEqualTo(id);
+		assertThat(page.get("messages").get(0).get("text").asText()).startsWith("pay 10 (attempt ");
 	}
 
 	private static long storedCount(String chatPattern) throws Exception {
@@ -199,7 +208,7 @@ class PipelineIT {
 	}
 
 	private static String canonical(String chat) {
-		return io.chatpipe.model.ChatId.parse(chat).value();
+		return ChatId.parse(chat).value();
 	}
 
 }
