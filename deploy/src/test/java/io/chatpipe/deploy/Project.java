@@ -1,5 +1,6 @@
 package io.chatpipe.deploy;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -11,6 +12,7 @@ import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -84,7 +86,10 @@ final class Project {
 			Set<String> names = new TreeSet<>();
 			for (String tier : TIER_PORTS.keySet()) {
 				flatten("", applicationYml(tier), names);
-				Path metadata = ROOT.resolve(tier)
+			}
+			// The tiers' own properties, and those they share (the topology's).
+			for (String module : Stream.concat(TIER_PORTS.keySet().stream(), Stream.of("shared-spring")).toList()) {
+				Path metadata = ROOT.resolve(module)
 					.resolve("target/classes/META-INF/spring-configuration-metadata.json");
 				if (!Files.isRegularFile(metadata)) {
 					throw new IllegalStateException("No configuration metadata at " + metadata
@@ -109,7 +114,7 @@ final class Project {
 		return properties;
 	}
 
-	private static void readMetadata(java.io.File file, Set<String> names) {
+	private static void readMetadata(File file, Set<String> names) {
 		try {
 			JSON.readTree(file).path("properties").forEach((p) -> names.add(p.get("name").asText()));
 		}

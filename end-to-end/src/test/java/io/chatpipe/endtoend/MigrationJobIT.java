@@ -1,5 +1,6 @@
 package io.chatpipe.endtoend;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -35,7 +36,7 @@ class MigrationJobIT {
 		job.environment().put("SPRING_DATASOURCE_PASSWORD", postgres.password());
 		// Nothing listens here: a migrate-only run must not need the broker at all.
 		job.environment().put("SPRING_RABBITMQ_PORT", "1");
-		java.nio.file.Files.createDirectories(Path.of(System.getProperty("chatpipe.logs", "target")));
+		Files.createDirectories(Path.of(System.getProperty("chatpipe.logs", "target")));
 
 		Process process = job.start();
 		assertThat(process.waitFor(90, TimeUnit.SECONDS)).as("the Job's process ends by itself").isTrue();

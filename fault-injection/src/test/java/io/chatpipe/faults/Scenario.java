@@ -147,13 +147,13 @@ final class Scenario implements AutoCloseable {
 	}
 
 	long deadLetters() throws Exception {
-		try (com.rabbitmq.client.Connection connection = this.broker.connectionFactory().newConnection()) {
+		try (var connection = this.broker.connectionFactory().newConnection()) {
 			return connection.createChannel().queueDeclarePassive(this.topology.deadLetterQueue()).getMessageCount();
 		}
 	}
 
 	private long queued() throws Exception {
-		try (com.rabbitmq.client.Connection connection = this.broker.connectionFactory().newConnection()) {
+		try (var connection = this.broker.connectionFactory().newConnection()) {
 			var channel = connection.createChannel();
 			long queued = 0;
 			for (String queue : this.topology.shardQueues()) {

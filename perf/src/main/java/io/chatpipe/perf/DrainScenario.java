@@ -128,8 +128,7 @@ final class DrainScenario {
 		Semaphore window = new Semaphore(2000);
 		ConcurrentNavigableMap<Long, Boolean> outstanding = new ConcurrentSkipListMap<>();
 		long start = System.nanoTime();
-		try (com.rabbitmq.client.Connection connection = factory.newConnection();
-				Channel channel = connection.createChannel()) {
+		try (var connection = factory.newConnection(); Channel channel = connection.createChannel()) {
 			channel.confirmSelect();
 			channel.addConfirmListener((tag, multiple) -> settle(outstanding, window, tag, multiple),
 					(tag, multiple) -> {

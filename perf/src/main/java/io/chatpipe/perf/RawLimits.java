@@ -2,7 +2,6 @@ package io.chatpipe.perf;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -60,7 +59,7 @@ final class RawLimits {
 		String output = Tools.run(command, log);
 		double sent = Tools.figure(output, PERF_TEST_SENT, log);
 		double received = Tools.figure(output, PERF_TEST_RECEIVED, log);
-		try (com.rabbitmq.client.Connection connection = TestServices.rabbitConnectionFactory().newConnection();
+		try (var connection = TestServices.rabbitConnectionFactory().newConnection();
 				Channel channel = connection.createChannel()) {
 			channel.queueDelete(queue);
 		}

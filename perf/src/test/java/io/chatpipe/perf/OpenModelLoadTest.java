@@ -12,6 +12,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
+import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -94,8 +95,7 @@ class OpenModelLoadTest {
 		return URI.create("http://127.0.0.1:" + this.server.getAddress().getPort() + path);
 	}
 
-	private static void answer(com.sun.net.httpserver.HttpExchange exchange, int status, String body, boolean chunked)
-			throws IOException {
+	private static void answer(HttpExchange exchange, int status, String body, boolean chunked) throws IOException {
 		byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
 		exchange.getRequestBody().readAllBytes();
 		exchange.sendResponseHeaders(status, chunked ? 0 : bytes.length);

@@ -14,6 +14,7 @@ import java.util.UUID;
 import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 
+import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.ConnectionFactory;
 import io.chatpipe.model.Topology;
 import org.slf4j.Logger;
@@ -243,7 +244,7 @@ public final class TestServices {
 		factory.setPassword(service.password());
 		factory.setVirtualHost(service.virtualHost());
 		factory.setConnectionTimeout(2000);
-		try (com.rabbitmq.client.Connection connection = factory.newConnection("chatpipe-test-probe")) {
+		try (var connection = factory.newConnection("chatpipe-test-probe")) {
 			return null;
 		}
 		catch (Exception ex) {
@@ -280,8 +281,8 @@ public final class TestServices {
 
 	private static void deleteTopology(RabbitService service, Topology topology) {
 		ConnectionFactory factory = rabbitConnectionFactory();
-		try (com.rabbitmq.client.Connection connection = factory.newConnection("chatpipe-test-cleanup")) {
-			com.rabbitmq.client.Channel channel = connection.createChannel();
+		try (var connection = factory.newConnection("chatpipe-test-cleanup")) {
+			Channel channel = connection.createChannel();
 			for (String queue : topology.shardQueues()) {
 				channel.queueDelete(queue);
 			}

@@ -1,5 +1,6 @@
 package io.chatpipe.consumer.deadletter;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -65,8 +66,8 @@ class DeadLetterReplayer {
 		return this.rabbit.execute((channel) -> {
 			// Bounded by what GET hands out, not by the queue's message count: a quorum
 			// queue's count lags its contents for a moment after a publish, and read
-			// first
-			// it could stop a replay short. The letters kept are held unacked until the
+			// first it could stop a replay short. The letters kept are held unacked until
+			// the
 			// end, so none is taken twice.
 			List<Long> kept = new ArrayList<>();
 			int replayed = 0;
@@ -96,7 +97,7 @@ class DeadLetterReplayer {
 		});
 	}
 
-	private static void requeue(Channel channel, List<Long> tags) throws java.io.IOException {
+	private static void requeue(Channel channel, List<Long> tags) throws IOException {
 		for (long tag : tags) {
 			channel.basicNack(tag, false, true);
 		}

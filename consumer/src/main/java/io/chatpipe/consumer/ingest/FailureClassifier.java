@@ -6,10 +6,10 @@ import java.sql.SQLTransientException;
 import java.util.Set;
 
 import org.springframework.amqp.AmqpException;
+import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.dao.RecoverableDataAccessException;
 import org.springframework.dao.TransientDataAccessException;
-import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.transaction.TransactionException;
 
 /**

@@ -3,11 +3,11 @@ package io.chatpipe.consumer.ingest;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
+import io.chatpipe.spring.activity.ActivityLogs;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.slf4j.Logger;
-import io.chatpipe.spring.activity.ActivityLogs;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.stereotype.Component;

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
+import java.util.stream.LongStream;
 
 import com.rabbitmq.client.GetResponse;
 import io.chatpipe.model.ChatMessage;
@@ -205,7 +206,7 @@ class IngestIT {
 	}
 
 	private static List<Long> range(long first, long last) {
-		return java.util.stream.LongStream.rangeClosed(first, last).boxed().toList();
+		return LongStream.rangeClosed(first, last).boxed().toList();
 	}
 
 }

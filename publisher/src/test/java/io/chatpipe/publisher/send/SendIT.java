@@ -1,7 +1,7 @@
 package io.chatpipe.publisher.send;
 
-import java.time.Duration;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
@@ -16,17 +16,21 @@ import io.chatpipe.model.ChatMessage;
 import io.chatpipe.model.Topology;
 import io.chatpipe.model.WireFormat;
 import io.chatpipe.testsupport.TestServices;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import reactor.core.publisher.Flux;
 
 import org.springframework.amqp.core.AmqpAdmin;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DefaultDataBufferFactory;
 import org.springframework.http.MediaType;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -85,7 +89,7 @@ class SendIT {
 
 		assertThat(answer).containsEntry("chat", "alice:bob").containsKeys("message_id", "send_time");
 		assertThat(((Number) answer.get("send_time")).longValue()).isCloseTo(System.currentTimeMillis() / 1000,
-				org.assertj.core.data.Offset.offset(5L));
+				Offset.offset(5L));
 		int shard = topology.shardOf(ChatId.parse("alice:bob"));
 		Delivery queued = takeOne(topology.shardQueue(shard));
 		assertThat(queued.getProperties().getDeliveryMode()).isEqualTo(2);
@@ -190,9 +194,9 @@ class SendIT {
 		this.client.post()
 			.uri("/api/send")
 			.contentType(MediaType.APPLICATION_JSON)
-			.body(reactor.core.publisher.Flux.just(big.substring(0, 40_000), big.substring(40_000))
-				.map((part) -> new org.springframework.core.io.buffer.DefaultDataBufferFactory()
-					.wrap(part.getBytes(StandardCharsets.UTF_8))), org.springframework.core.io.buffer.DataBuffer.class)
+			.body(Flux.just(big.substring(0, 40_000), big.substring(40_000))
+				.map((part) -> DefaultDataBufferFactory.sharedInstance.wrap(part.getBytes(StandardCharsets.UTF_8))),
+					DataBuffer.class)
 			.exchange()
 			.expectStatus()
 			.isEqualTo(413)

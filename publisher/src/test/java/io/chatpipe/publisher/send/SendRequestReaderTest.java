@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 class SendRequestReaderTest {
 
@@ -40,11 +41,10 @@ class SendRequestReaderTest {
 		assertThatThrownBy(() -> this.reader.read(body("{\"text\":5,\"chat\":[\"a\"],\"sender\":true}"), "bad key", 1L))
 			.isInstanceOfSatisfying(InvalidInputException.class,
 					(ex) -> assertThat(ex.violations()).extracting(FieldViolation::field, FieldViolation::message)
-						.containsExactly(org.assertj.core.groups.Tuple.tuple("chat", "must be a string, was array"),
-								org.assertj.core.groups.Tuple.tuple("sender", "must be a string, was boolean"),
-								org.assertj.core.groups.Tuple.tuple("text", "must be a string, was number"),
-								org.assertj.core.groups.Tuple.tuple("Idempotency-Key",
-										"must be 1..255 visible ASCII characters (0x21-0x7E)")));
+						.containsExactly(tuple("chat", "must be a string, was array"),
+								tuple("sender", "must be a string, was boolean"),
+								tuple("text", "must be a string, was number"),
+								tuple("Idempotency-Key", "must be 1..255 visible ASCII characters (0x21-0x7E)")));
 	}
 
 	@Test

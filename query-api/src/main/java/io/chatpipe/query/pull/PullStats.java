@@ -3,10 +3,10 @@ package io.chatpipe.query.pull;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
+import io.chatpipe.spring.activity.ActivityLogs;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.slf4j.Logger;
-import io.chatpipe.spring.activity.ActivityLogs;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.stereotype.Component;

@@ -14,6 +14,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.http.HttpMethod;
 import org.springframework.http.MediaType;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -121,7 +122,7 @@ class PullIT {
 
 	@Test
 	void parametersMayComeAsAJsonBodyOnTheGetAndTheQueryStringWins() {
-		Page page = this.client.method(org.springframework.http.HttpMethod.GET)
+		Page page = this.client.method(HttpMethod.GET)
 			.uri("/api/pull?limit=2")
 			.contentType(MediaType.APPLICATION_JSON)
 			.bodyValue("{\"chat\":\"" + CHAT + "\",\"cursor\":0,\"limit\":10,\"reverse\":true}")
@@ -159,7 +160,7 @@ class PullIT {
 
 	@Test
 	void aBodyThatIsNotJsonGets400NamingTheBody() {
-		this.client.method(org.springframework.http.HttpMethod.GET)
+		this.client.method(HttpMethod.GET)
 			.uri("/api/pull")
 			.contentType(MediaType.APPLICATION_JSON)
 			.bodyValue("{\"chat\":")

@@ -2,6 +2,7 @@ package io.chatpipe.query.pull;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.chatpipe.model.ChatId;
 import io.chatpipe.model.FieldViolation;
 import io.chatpipe.model.InvalidInputException;
 import org.junit.jupiter.api.Test;
@@ -19,7 +20,7 @@ class PullRequestReaderTest {
 	@Test
 	void defaultsAreCursorZeroLimitTenForward() {
 		PullRequest request = PullRequestReader.read(query("chat", "B:a"), null);
-		assertThat(request).isEqualTo(new PullRequest(io.chatpipe.model.ChatId.parse("a:b"), 0, 10, false));
+		assertThat(request).isEqualTo(new PullRequest(ChatId.parse("a:b"), 0, 10, false));
 	}
 
 	@Test

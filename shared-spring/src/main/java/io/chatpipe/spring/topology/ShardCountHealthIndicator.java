@@ -2,8 +2,8 @@ package io.chatpipe.spring.topology;
 
 import io.chatpipe.model.Topology;
 
-import org.springframework.amqp.core.Queue;
 import org.springframework.amqp.core.AmqpAdmin;
+import org.springframework.amqp.core.Queue;
 import org.springframework.boot.actuate.health.AbstractHealthIndicator;
 import org.springframework.boot.actuate.health.Health;
 

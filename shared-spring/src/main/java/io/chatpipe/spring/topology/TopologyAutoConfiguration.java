@@ -2,8 +2,8 @@ package io.chatpipe.spring.topology;
 
 import io.chatpipe.model.Topology;
 
-import org.springframework.amqp.core.Declarables;
 import org.springframework.amqp.core.AmqpAdmin;
+import org.springframework.amqp.core.Declarables;
 import org.springframework.amqp.rabbit.core.RabbitAdmin;
 import org.springframework.boot.actuate.autoconfigure.health.ConditionalOnEnabledHealthIndicator;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
