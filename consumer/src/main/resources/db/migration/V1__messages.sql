@@ -5,7 +5,7 @@
 -- upsert's row lock serialises writers of one chat, and a rolled-back batch rolls its reservation back, so:
 --   * seq is gap-free per chat: 1, 2, 3, ... in the order the messages were persisted (queue order);
 --   * positions become visible in order: a transaction holding seq N commits after the one holding N-1, so a
---     reader that sees seq N sees every seq < N (stable pages, SPEC §4.4).
+--     reader that sees seq N sees every seq < N (the README's Guarantees: stable pages).
 --
 -- messages is keyed by (chat, seq): the primary key's index serves keyset pages in both directions. The unique
 -- (chat, message_id) makes writes idempotent: the consumer skips ids already stored, and if two consumers race on

@@ -1,6 +1,7 @@
 package io.chatpipe.faults;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -12,7 +13,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
@@ -35,12 +35,12 @@ import org.junit.jupiter.api.TestMethodOrder;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * SPEC §4 under real faults: each scenario keeps a steady stream of sends (6 senders over
- * 120 chats, retrying with an Idempotency-Key until they get a 200) running through a
- * fault injected into real processes, then checks that PostgreSQL holds every message
- * answered 200 exactly once, in each sender's order, with gap-free seq. The suite's
- * RabbitMQ node and PostgreSQL cluster are its own, on other ports; it writes its table
- * to {@code target/fault-report.md}.
+ * The README's Guarantees under real faults: each scenario keeps a steady stream of sends
+ * (6 senders over 120 chats, retrying with an Idempotency-Key until they get a 200)
+ * running through a fault injected into real processes, then checks that PostgreSQL holds
+ * every message answered 200 exactly once, in each sender's order, with gap-free seq. The
+ * suite's RabbitMQ node and PostgreSQL cluster are its own, on other ports; it writes its
+ * table to {@code target/fault-report.md}.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class FaultInjectionIT {
@@ -199,7 +199,7 @@ class FaultInjectionIT {
 		try (Scenario scenario = new Scenario(broker, database, 1, false)) {
 			LoadGenerator load = scenario.load();
 			Scenario.hold(Duration.ofSeconds(2));
-			try (com.rabbitmq.client.Connection connection = broker.connectionFactory().newConnection()) {
+			try (var connection = broker.connectionFactory().newConnection()) {
 				Channel channel = connection.createChannel();
 				channel.confirmSelect();
 				ChatMessage breaksRules = new ChatMessage(MessageIds.random(), ChatId.parse("a:b"), "a", "ok", 1L);
@@ -332,7 +332,7 @@ class FaultInjectionIT {
 
 	private static int freePort(int from, int to) throws IOException {
 		for (int port = from; port <= to; port++) {
-			try (ServerSocket socket = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+			try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
 				return port;
 			}
 			catch (IOException taken) {

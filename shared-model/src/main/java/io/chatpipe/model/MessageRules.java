@@ -4,8 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The validation rules of a message (SPEC §2). Every violation is collected, so a client
- * learns all that is wrong with a request at once.
+ * The validation rules of a message (the README's API, POST /api/send). Every violation
+ * is collected, so a client learns all that is wrong with a request at once.
  *
  * @param maxTextCodePoints the longest text accepted, counted in Unicode code points
  */

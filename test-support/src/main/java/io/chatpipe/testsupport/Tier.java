@@ -28,7 +28,9 @@ public final class Tier implements AutoCloseable {
 	public static final String JVM_OPTIONS = "chatpipe.tier.jvm-options";
 
 	/**
-	 * The tiers' JVM options unless {@link #JVM_OPTIONS} is set: the images' settings.
+	 * The tiers' JVM options unless {@link #JVM_OPTIONS} is set: the heap that
+	 * {@code ./chatpipe run} gives the tiers, with Serial GC. (The images size the heap
+	 * from the container's memory limit instead; see deploy/Dockerfile.)
 	 */
 	public static final String DEFAULT_JVM_OPTIONS = "-Xmx256m -XX:+UseSerialGC";
 
