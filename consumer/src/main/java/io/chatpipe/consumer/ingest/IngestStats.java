@@ -4,6 +4,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
 import io.chatpipe.spring.activity.ActivityLogs;
+import io.chatpipe.spring.activity.Latencies;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -47,14 +48,10 @@ class IngestStats {
 		outcome(registry, "stored", this.stored);
 		outcome(registry, "duplicate", this.duplicates);
 		outcome(registry, "dead_lettered", this.deadLettered);
-		this.batchTimer = Timer.builder("chatpipe.consumer.batch")
-			.description("Time to store one batch, from decode to ack")
-			.publishPercentileHistogram()
-			.register(registry);
-		this.persistLag = Timer.builder("chatpipe.consumer.persist.lag")
-			.description("From the publisher's accept to the commit that stored the message")
-			.publishPercentileHistogram()
-			.register(registry);
+		this.batchTimer = Latencies.timer(registry, "chatpipe.consumer.batch",
+				"Time to store one batch, from decode to ack");
+		this.persistLag = Latencies.timer(registry, "chatpipe.consumer.persist.lag",
+				"From the publisher's accept to the commit that stored the message");
 		activityLogs.every(properties.activityLogInterval(), this::logActivity);
 	}
 

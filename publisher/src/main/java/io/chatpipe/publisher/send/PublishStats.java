@@ -6,6 +6,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
 import io.chatpipe.spring.activity.ActivityLogs;
+import io.chatpipe.spring.activity.Latencies;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -56,10 +57,8 @@ class PublishStats {
 				.tag("result", result.name().toLowerCase())
 				.register(registry);
 		}
-		this.confirmTimer = Timer.builder("chatpipe.publisher.confirm")
-			.description("From handing a message to the broker client to the broker's confirm")
-			.publishPercentileHistogram()
-			.register(registry);
+		this.confirmTimer = Latencies.timer(registry, "chatpipe.publisher.confirm",
+				"From handing a message to the broker client to the broker's confirm");
 		activityLogs.every(properties.activityLogInterval(), this::logActivity);
 	}
 

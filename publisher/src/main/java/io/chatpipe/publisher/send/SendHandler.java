@@ -9,6 +9,7 @@ import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 import reactor.netty.Connection;
 
+import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.http.MediaType;
@@ -49,7 +50,7 @@ class SendHandler {
 			return Mono.error(new UnsupportedMediaTypeStatusException(contentType, JSON));
 		}
 		if (headers.getContentLength() > this.maxBodySize) {
-			return Mono.error(new BodyTooLargeException());
+			return Mono.error(new DataBufferLimitException("Content-Length is over max-body-size"));
 		}
 		String idempotencyKey = headers.getFirst(MessageRules.IDEMPOTENCY_KEY_HEADER);
 		return RequestBodies.bytes(request.exchange().getRequest(), (int) this.maxBodySize)

@@ -1,13 +1,10 @@
 package io.chatpipe.publisher.system;
 
-import io.chatpipe.model.InvalidInputException;
-import io.chatpipe.publisher.send.BodyTooLargeException;
 import io.chatpipe.publisher.send.LoadSheddingException;
 import io.chatpipe.publisher.send.PublishFailedException;
 import io.chatpipe.publisher.send.SendProperties;
-import io.chatpipe.spring.web.ProblemResponder;
+import io.chatpipe.spring.web.CommonProblemResponses;
 
-import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
@@ -19,30 +16,15 @@ import org.springframework.web.server.UnsupportedMediaTypeStatusException;
 
 /**
  * The one place where the publisher's failures become answers: RFC 9457 problem+json,
- * each naming the field at fault in {@code errors[].field}; 503 with {@code Retry-After}
- * when the broker did not confirm.
+ * each naming the field at fault in {@code errors[].field} (400 and 413 as every tier
+ * answers them, 415 here); 503 with {@code Retry-After} when the broker did not confirm,
+ * 429 when the publisher sheds load.
  */
 @RestControllerAdvice
-class ProblemResponses {
-
-	private final ProblemResponder problems;
-
-	private final long maxBodySize;
+class ProblemResponses extends CommonProblemResponses {
 
 	ProblemResponses(SendProperties properties) {
-		this.problems = new ProblemResponder(properties.retryAfter());
-		this.maxBodySize = properties.maxBodySize().toBytes();
-	}
-
-	@ExceptionHandler
-	ResponseEntity<ProblemDetail> invalid(InvalidInputException ex, ServerWebExchange exchange) {
-		return this.problems.fieldErrors(HttpStatus.BAD_REQUEST, ex.violations(), exchange);
-	}
-
-	@ExceptionHandler({ BodyTooLargeException.class, DataBufferLimitException.class })
-	ResponseEntity<ProblemDetail> tooLarge(ServerWebExchange exchange) {
-		return this.problems.fieldError(HttpStatus.PAYLOAD_TOO_LARGE, "body",
-				"must be at most " + this.maxBodySize + " bytes", exchange);
+		super(properties.retryAfter(), properties.maxBodySize());
 	}
 
 	@ExceptionHandler

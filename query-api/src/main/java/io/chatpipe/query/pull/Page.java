@@ -27,12 +27,6 @@ record Page(List<Message> messages, @JsonProperty("has_more") boolean hasMore,
 	 */
 	record Message(String chat, String text, String sender, @JsonProperty("send_time") long sendTime, long seq,
 			@JsonProperty("message_id") UUID messageId) {
-
-		static Message of(StoredMessage stored) {
-			return new Message(stored.chat(), stored.text(), stored.sender(), stored.sendTime(), stored.seq(),
-					stored.messageId());
-		}
-
 	}
 
 }

@@ -47,7 +47,7 @@ class PageReader {
 		List<StoredMessage> rows = rows(request);
 		boolean hasMore = rows.size() > request.limit();
 		List<StoredMessage> page = hasMore ? rows.subList(0, request.limit()) : rows;
-		return new Page(page.stream().map(Page.Message::of).toList(), hasMore,
+		return new Page(page.stream().map(StoredMessage::toPageMessage).toList(), hasMore,
 				nextCursor(request, rows, page, hasMore));
 	}
 

@@ -4,6 +4,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
 import io.chatpipe.spring.activity.ActivityLogs;
+import io.chatpipe.spring.activity.Latencies;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.slf4j.Logger;
@@ -29,10 +30,8 @@ class PullStats {
 	private long loggedMessages;
 
 	PullStats(MeterRegistry registry, PullProperties properties, ActivityLogs activityLogs) {
-		this.reads = Timer.builder("chatpipe.query.page.read")
-			.description("Time to read one page from PostgreSQL, including the wait for a read thread")
-			.publishPercentileHistogram()
-			.register(registry);
+		this.reads = Latencies.timer(registry, "chatpipe.query.page.read",
+				"Time to read one page from PostgreSQL, including the wait for a read thread");
 		activityLogs.every(properties.activityLogInterval(), this::logActivity);
 	}
 

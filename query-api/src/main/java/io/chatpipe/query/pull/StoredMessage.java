@@ -39,28 +39,13 @@ class StoredMessage {
 	protected StoredMessage() {
 	}
 
-	String chat() {
-		return this.chat;
-	}
-
 	long seq() {
 		return this.seq;
 	}
 
-	UUID messageId() {
-		return this.messageId;
-	}
-
-	String sender() {
-		return this.sender;
-	}
-
-	String text() {
-		return this.text;
-	}
-
-	long sendTime() {
-		return this.sendTime;
+	/** The message as a page shows it. */
+	Page.Message toPageMessage() {
+		return new Page.Message(this.chat, this.text, this.sender, this.sendTime, this.seq, this.messageId);
 	}
 
 	/**

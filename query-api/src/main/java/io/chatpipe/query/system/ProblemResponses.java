@@ -1,13 +1,11 @@
 package io.chatpipe.query.system;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import io.chatpipe.model.InvalidInputException;
 import io.chatpipe.query.pull.PullProperties;
-import io.chatpipe.spring.web.ProblemResponder;
+import io.chatpipe.spring.web.CommonProblemResponses;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.dao.DataAccessException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
@@ -19,38 +17,23 @@ import org.springframework.web.server.ServerWebExchange;
 
 /**
  * The one place where the query API's failures become answers: RFC 9457 problem+json
- * naming the field at fault in {@code errors[].field}; 503 with {@code Retry-After} while
- * the database cannot be read.
+ * naming the field at fault in {@code errors[].field} (400 and 413 as every tier answers
+ * them, and a body that is not JSON); 503 with {@code Retry-After} while the database
+ * cannot be read.
  */
 @RestControllerAdvice
-class ProblemResponses {
+class ProblemResponses extends CommonProblemResponses {
 
 	private static final Logger logger = LoggerFactory.getLogger(ProblemResponses.class);
 
-	private final ProblemResponder problems;
-
-	private final long maxBodySize;
-
 	ProblemResponses(PullProperties properties) {
-		this.problems = new ProblemResponder(properties.retryAfter());
-		this.maxBodySize = properties.maxBodySize().toBytes();
-	}
-
-	@ExceptionHandler
-	ResponseEntity<ProblemDetail> invalid(InvalidInputException ex, ServerWebExchange exchange) {
-		return this.problems.fieldErrors(HttpStatus.BAD_REQUEST, ex.violations(), exchange);
+		super(properties.retryAfter(), properties.maxBodySize());
 	}
 
 	@ExceptionHandler
 	ResponseEntity<ProblemDetail> malformed(JsonProcessingException ex, ServerWebExchange exchange) {
 		return this.problems.fieldError(HttpStatus.BAD_REQUEST, "body", "is not valid JSON: " + ex.getOriginalMessage(),
 				exchange);
-	}
-
-	@ExceptionHandler
-	ResponseEntity<ProblemDetail> tooLarge(DataBufferLimitException ex, ServerWebExchange exchange) {
-		return this.problems.fieldError(HttpStatus.PAYLOAD_TOO_LARGE, "body",
-				"must be at most " + this.maxBodySize + " bytes", exchange);
 	}
 
 	@ExceptionHandler({ DataAccessException.class, TransactionException.class })
