@@ -42,7 +42,8 @@ class DockerfileTest {
 			assertThat(matches).as(tier + ": " + glob).singleElement();
 			try (JarFile jar = new JarFile(matches.get(0).toFile())) {
 				assertThat(jar.getEntry("BOOT-INF/layers.idx")).as("layers to extract").isNotNull();
-				String launcher = dockerfile.replaceAll("(?s).*ENTRYPOINT \\[\"java\", \"([^\"]+)\"\\].*", "$1");
+				String launcher = dockerfile
+					.replaceAll("(?s).*ENTRYPOINT \\[\"java\", \"@/app/jvm.options\", \"([^\"]+)\"\\].*", "$1");
 				assertThat(jar.getEntry(launcher.replace('.', '/') + ".class")).as("ENTRYPOINT class " + launcher)
 					.isNotNull();
 			}
@@ -50,15 +51,20 @@ class DockerfileTest {
 	}
 
 	@Test
-	void theImageRunsAJre21AsANonRootUserWithoutAHealthcheck() {
+	void theImageRunsAJre25WithTheTiersJvmOptionsAsANonRootUserWithoutAHealthcheck() {
 		List<String> stages = Pattern.compile("(?m)^FROM (\\S+)")
 			.matcher(dockerfile)
 			.results()
 			.map((m) -> m.group(1))
 			.toList();
-		assertThat(stages).containsExactly("eclipse-temurin:21-jdk", "eclipse-temurin:21-jre");
+		assertThat(stages).containsExactly("eclipse-temurin:25-jdk", "eclipse-temurin:25-jre");
 		assertThat(dockerfile).containsPattern("(?m)^USER 10001:10001$").doesNotContainPattern("(?m)^HEALTHCHECK");
-		assertThat(dockerfile).contains("MaxRAMPercentage");
+		// The options file every other way of running a tier uses, and no second set of
+		// options beside it.
+		assertThat(dockerfile).containsPattern("(?m)^COPY deploy/jvm.options ./jvm.options$")
+			.contains("ENTRYPOINT [\"java\", \"@/app/jvm.options\",")
+			.doesNotContain("JAVA_TOOL_OPTIONS")
+			.doesNotContain("JAVA_OPTS");
 	}
 
 	@Test
