@@ -1,5 +1,7 @@
 package io.chatpipe.perf;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -7,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 import io.chatpipe.testsupport.TestServices;
 import io.chatpipe.testsupport.Tier;
@@ -19,8 +22,8 @@ import io.chatpipe.testsupport.Tier;
  * {@code ./chatpipe perf} runs it all (about 20 minutes on 2 cores; the first run also
  * seeds the 5M-message pull table, about a minute); {@code ./chatpipe perf --quick} is
  * the two-minute smoke run of every scenario with tiny rates.
- * {@code --only=raw,send,drain,pull,mixed} picks scenarios; {@code --backlog=N} sets the
- * drain backlog (default 1,000,000).
+ * {@code --only=warmup,raw,send,drain,pull,mixed} picks scenarios; {@code --backlog=N}
+ * sets the drain backlog (default 1,000,000).
  */
 public final class Harness {
 
@@ -37,7 +40,7 @@ public final class Harness {
 			.filter((a) -> a.startsWith("--only="))
 			.findFirst()
 			.map((a) -> List.of(a.substring(7).split(",")))
-			.orElse(List.of("raw", "send", "drain", "pull", "mixed"));
+			.orElse(List.of("warmup", "raw", "send", "drain", "pull", "mixed"));
 		int backlog = args.stream()
 			.filter((a) -> a.startsWith("--backlog="))
 			.findFirst()
@@ -49,7 +52,7 @@ public final class Harness {
 		Map<String, Object> setup = new LinkedHashMap<>();
 		setup.put("quick", quick);
 		setup.put("cores", Runtime.getRuntime().availableProcessors());
-		setup.put("tier_jvm_options", System.getProperty(Tier.JVM_OPTIONS, Tier.DEFAULT_JVM_OPTIONS));
+		setup.put("tier_jvm_options", tierJvmOptions());
 		setup.put("rabbitmq", TestServices.rabbit().origin());
 		setup.put("postgresql", TestServices.postgres().origin());
 		setup.put("java", Runtime.version().toString());
@@ -60,10 +63,14 @@ public final class Harness {
 				quick ? " **Smoke run: tiny rates, figures mean nothing.**" : "", quick ? " --quick" : ""), setup);
 		Wrk.logs = dir;
 		PullScenario.Table table = PullScenario.Table.of(quick);
-		if (only.contains("pull") || only.contains("mixed") || only.contains("raw")) {
+		if (only.contains("pull") || only.contains("mixed") || only.contains("raw") || only.contains("warmup")) {
 			PullScenario.seed(table);
 		}
 
+		// First: it needs tiers nothing has warmed.
+		if (only.contains("warmup")) {
+			WarmUpScenario.run(report, quick, table);
+		}
 		SendScenario.Result send = only.contains("send") ? SendScenario.run(report, quick) : null;
 		Map<Integer, Double> drain = only.contains("drain") ? DrainScenario.run(report, quick, backlog) : Map.of();
 		PullScenario.Result pull = only.contains("pull") ? PullScenario.run(report, quick, table) : null;
@@ -90,6 +97,24 @@ public final class Harness {
 			problems.forEach((problem) -> System.out.println("  " + problem));
 			System.exit(1);
 		}
+	}
+
+	/**
+	 * The tiers' JVM options as the report states them: the options file's, and any
+	 * experiment's extras.
+	 */
+	private static String tierJvmOptions() throws IOException {
+		String file = Files.readAllLines(Tier.jvmOptionsFile())
+			.stream()
+			.map((line) -> line.replaceAll("#.*", "").trim())
+			.filter((line) -> !line.isEmpty())
+			.collect(Collectors.joining(" "));
+		List<String> extra = Tier.extraJvmOptions();
+		Path aot = Path.of(System.getProperty(Tier.AOT_DIR, "none"));
+		boolean cached = Files.isRegularFile(aot.resolve("publisher.aot"));
+		return "deploy/jvm.options (" + file + ")"
+				+ (cached ? ", with the AOT caches ./chatpipe run trains (target/aot)" : ", without AOT caches")
+				+ (extra.isEmpty() ? "" : " plus, for this experiment only, " + String.join(" ", extra));
 	}
 
 	private static String summary(RawLimits.Limits limits, SendScenario.Result send, Map<Integer, Double> drain,

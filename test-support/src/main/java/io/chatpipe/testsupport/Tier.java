@@ -9,6 +9,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -24,15 +25,24 @@ public final class Tier implements AutoCloseable {
 
 	private static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-	/** System property: the JVM options of every tier started, space-separated. */
-	public static final String JVM_OPTIONS = "chatpipe.tier.jvm-options";
+	/**
+	 * System property: the tiers' JVM options file, {@code deploy/jvm.options}, which the
+	 * images and {@code ./chatpipe run} use too (the build sets it).
+	 */
+	public static final String JVM_OPTIONS_FILE = "chatpipe.tier.jvm-options-file";
 
 	/**
-	 * The tiers' JVM options unless {@link #JVM_OPTIONS} is set: the heap that
-	 * {@code ./chatpipe run} gives the tiers, with Serial GC. (The images size the heap
-	 * from the container's memory limit instead; see deploy/Dockerfile.)
+	 * System property: JVM options added after the file's, space-separated, for
+	 * experiments only: a figure measured with them is not what users run.
 	 */
-	public static final String DEFAULT_JVM_OPTIONS = "-Xmx256m -XX:+UseSerialGC";
+	public static final String EXTRA_JVM_OPTIONS = "chatpipe.tier.extra-jvm-options";
+
+	/**
+	 * System property: the folder of the tiers' AOT caches and extracted jars, as
+	 * {@code ./chatpipe run} trains them ({@code target/aot}); where a tier has a cache
+	 * there, it starts as {@code ./chatpipe run} starts it, from the cache.
+	 */
+	public static final String AOT_DIR = "chatpipe.tier.aot-dir";
 
 	private final String name;
 
@@ -81,16 +91,44 @@ public final class Tier implements AutoCloseable {
 		this.log = logs.resolve(this.name + "-" + this.port + "-" + System.currentTimeMillis() + ".log");
 		List<String> command = new ArrayList<>();
 		command.add(ProcessHandle.current().info().command().orElse("java"));
-		command.addAll(List.of(System.getProperty(JVM_OPTIONS, DEFAULT_JVM_OPTIONS).trim().split("\\s+")));
-		command.addAll(List.of("-jar", jar.toString(), "--server.port=" + this.port,
-				"--chatpipe.consumer.activity-log-interval=5s", "--chatpipe.publisher.activity-log-interval=5s",
-				"--chatpipe.query.activity-log-interval=5s"));
+		command.add("@" + jvmOptionsFile());
+		Path aot = Path.of(System.getProperty(AOT_DIR, "none"));
+		Path cache = aot.resolve(this.name + ".aot");
+		Path extracted = aot.resolve(this.name).resolve(jar.getFileName());
+		boolean cached = Files.isRegularFile(cache) && Files.isRegularFile(extracted);
+		if (cached) {
+			command.add("-XX:AOTCache=" + cache);
+		}
+		command.addAll(extraJvmOptions());
+		command.addAll(List.of("-jar", (cached ? extracted : jar).toString(), "--server.port=" + this.port));
 		this.properties.forEach((key, value) -> command.add("--" + key + "=" + value));
 		this.process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(this.log.toFile()).start();
 	}
 
+	/** The tiers' JVM options file, as every way of running a tier uses it. */
+	public static Path jvmOptionsFile() {
+		Path file = Path.of(System.getProperty(JVM_OPTIONS_FILE, "missing"));
+		if (!Files.isRegularFile(file)) {
+			throw new IllegalStateException(
+					"No JVM options file for the tiers at " + file + ": set the system property " + JVM_OPTIONS_FILE
+							+ " to the repository's deploy/jvm.options (the build does)");
+		}
+		return file;
+	}
+
+	/** The experiment's extra JVM options ({@link #EXTRA_JVM_OPTIONS}), usually none. */
+	public static List<String> extraJvmOptions() {
+		String extra = System.getProperty(EXTRA_JVM_OPTIONS, "").trim();
+		return extra.isEmpty() ? List.of() : List.of(extra.split("\\s+"));
+	}
+
 	public String name() {
 		return this.name;
+	}
+
+	/** How long ago the tier's current process started. */
+	public Duration sinceStart() {
+		return Duration.between(this.process.info().startInstant().orElseThrow(), Instant.now());
 	}
 
 	/** The process id of the tier's JVM. */
