@@ -121,9 +121,11 @@ final class DrainScenario {
 	 */
 	private static double publish(Topology topology, int count) throws Exception {
 		ConnectionFactory factory = TestServices.rabbitConnectionFactory();
-		List<ChatId> chats = new ArrayList<>();
-		for (int i = 0; i < 200; i++) {
-			chats.add(ChatId.parse("drain" + i + ":peer"));
+		Payloads payloads = new Payloads(count);
+		List<Payloads.Chat> chats = payloads.chats("drain", 200);
+		List<String> texts = new ArrayList<>();
+		for (int i = 0; i < 5_000; i++) {
+			texts.add(payloads.text());
 		}
 		Semaphore window = new Semaphore(2000);
 		ConcurrentNavigableMap<Long, Boolean> outstanding = new ConcurrentSkipListMap<>();
@@ -135,10 +137,10 @@ final class DrainScenario {
 						throw new IllegalStateException("the broker refused a backlog message");
 					});
 			for (int i = 0; i < count; i++) {
-				ChatId chat = chats.get(i % chats.size());
+				Payloads.Chat members = chats.get(i % chats.size());
+				ChatId chat = ChatId.parse(members.id());
 				ChatMessage message = ChatMessage.accept(MessageIds.random(),
-						new NewMessage(chat, "peer", "backlog message " + i + ", about as long as a short chat line"),
-						System.currentTimeMillis());
+						new NewMessage(chat, members.first(), texts.get(i % texts.size())), System.currentTimeMillis());
 				AMQP.BasicProperties properties = new AMQP.BasicProperties.Builder().deliveryMode(2)
 					.messageId(message.messageId().toString())
 					.contentType("application/json")

@@ -46,8 +46,7 @@ final class MixedScenario {
 			Duration warmUp = Duration.ofSeconds(quick ? 2 : 8);
 			CompletableFuture<OpenModelLoad.Step> warmPulls = CompletableFuture
 				.supplyAsync(() -> pulls.run(warmRate * 4 / 5, warmUp, (i) -> PullScenario.pull(query, table, i)));
-			sends.run(warmRate / 5, warmUp,
-					(i) -> Stack.send(publisher.uri("/api/send"), "mixwarm" + (i % 200) + ":zpeer", "warm-up " + i));
+			sends.run(warmRate / 5, warmUp, Stack.sends(publisher.uri("/api/send"), "mixwarm"));
 			warmPulls.join();
 			if (!quick) {
 				try (Connection db = Stack.connect(table.database())) {
@@ -62,8 +61,8 @@ final class MixedScenario {
 				String prefix = "mix" + rate + "x";
 				CompletableFuture<OpenModelLoad.Step> pulling = CompletableFuture
 					.supplyAsync(() -> pulls.run(pullRate, stepLength, (i) -> PullScenario.pull(query, table, i)));
-				OpenModelLoad.Step sent = sends.run(sendRate, stepLength, (i) -> Stack.send(publisher.uri("/api/send"),
-						prefix + (i % 200) + ":zpeer", "message " + i + " of a mixed run"));
+				OpenModelLoad.Step sent = sends.run(sendRate, stepLength,
+						Stack.sends(publisher.uri("/api/send"), prefix));
 				OpenModelLoad.Step pulled = pulling.join();
 				Stack.sample(report, consumer, publisher, query);
 				Report.check("mixed pulls", pulled, quick);

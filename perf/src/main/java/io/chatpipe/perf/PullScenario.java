@@ -45,9 +45,24 @@ final class PullScenario {
 			return (long) this.hotChats * this.hotLength + (long) this.coldChats * this.coldLength;
 		}
 
+		/**
+		 * The other member of every seeded chat, and the sender of every other message.
+		 */
+		static final String PEER = "zpeer_1987";
+
 		static Table of(boolean quick) {
-			return quick ? new Table("chatpipe_perf_pull_quick", 4, 2_500, 1_000, 10)
-					: new Table("chatpipe_perf_pull", 10, 250_000, 250_000, 10);
+			// v2: texts as people write them (Payloads); a table seeded before keeps its
+			// own name.
+			return quick ? new Table("chatpipe_perf_pull_quick_v2", 4, 2_500, 1_000, 10)
+					: new Table("chatpipe_perf_pull_v2", 10, 250_000, 250_000, 10);
+		}
+
+		/**
+		 * The {@code n}-th chat of a kind ({@code hot} or {@code cold}), in canonical
+		 * form.
+		 */
+		static String chat(String kind, int n) {
+			return kind + n + ".anna:" + PEER;
 		}
 
 	}
@@ -87,14 +102,27 @@ final class PullScenario {
 	}
 
 	/**
-	 * Inserts {@code chats} chats {@code <prefix><n>:peer} of {@code length} messages.
+	 * Inserts {@code chats} chats ({@link Table#chat}) of {@code length} messages, their
+	 * two members taking turns, with texts as people write them: a length drawn from the
+	 * log-normal distribution of {@link Payloads} (Box-Muller), a quarter in Cyrillic.
 	 */
-	private static void seedChats(Statement statement, String prefix, int chats, int length) throws SQLException {
-		statement.execute("""
-				INSERT INTO messages (chat, seq, message_id, sender, text, send_time, accepted_at)
-				SELECT '%s' || c || ':peer', s, gen_random_uuid(), 'peer', 'seeded message ' || s,
-				       1790000000 + s, now()
-				FROM generate_series(0, %d) c, generate_series(1, %d) s""".formatted(prefix, chats - 1, length));
+	private static void seedChats(Statement statement, String kind, int chats, int length) throws SQLException {
+		String chat = Table.chat(kind, 0);
+		String first = chat.substring(kind.length() + 1, chat.indexOf(':'));
+		statement.execute(
+				"""
+						WITH words AS (SELECT repeat('ok see you soon thanks where are you on my way call me later ', 70) AS latin,
+						                      repeat('привет да нет спасибо скоро буду где ты позвони мне позже ', 75) AS cyrillic)
+						INSERT INTO messages (chat, seq, message_id, sender, text, send_time, accepted_at)
+						SELECT '%1$s' || c || '%2$s' || ':%3$s', s, gen_random_uuid(),
+						       CASE WHEN s %% 2 = 0 THEN '%3$s' ELSE '%1$s' || c || '%2$s' END,
+						       left(CASE WHEN random() < 0.25 THEN cyrillic ELSE latin END,
+						            greatest(1, least(%4$d, round(exp(%5$s + %6$s
+						                * sqrt(-2 * ln(1 - random())) * cos(2 * pi() * random())))::int))),
+						       1790000000 + s, now()
+						FROM words, generate_series(0, %7$d) c, generate_series(1, %8$d) s"""
+					.formatted(kind, first, Table.PEER, Payloads.MAX_LENGTH, Payloads.LENGTH_MU, Payloads.LENGTH_SIGMA,
+							chats - 1, length));
 	}
 
 	static Result run(Report report, boolean quick, Table table) throws Exception {
@@ -136,7 +164,7 @@ final class PullScenario {
 		report.chart(SendScenario.series("pull p99", steps));
 		String body = String.format(Locale.ROOT,
 				"%,d messages: %d hot chats of %,d and %,d cold chats of %,d. Pages of 10; half hot, half cold; half "
-						+ "ascending from a random cursor, half newest-first. The bar: errors <= 0.1 %%, p99 <= 10 ms. "
+						+ "ascending from a random cursor, half newest-first; one page in five of 50. The bar: errors <= 0.1 %%, p99 <= 10 ms. "
 						+ "**Knee: %s**.%n%n",
 				table.messages(), table.hotChats(), table.hotLength(), table.coldChats(), table.coldLength(),
 				(knee > 0) ? knee + "/s" : "none")
@@ -159,11 +187,13 @@ final class PullScenario {
 		ThreadLocalRandom random = ThreadLocalRandom.current();
 		boolean hot = (i & 1) == 0;
 		boolean reverse = (i & 2) == 0;
-		String chat = hot ? "hot" + random.nextInt(table.hotChats()) : "cold" + random.nextInt(table.coldChats());
+		String chat = hot ? Table.chat("hot", random.nextInt(table.hotChats()))
+				: Table.chat("cold", random.nextInt(table.coldChats()));
 		int length = hot ? table.hotLength() : table.coldLength();
 		long cursor = reverse && random.nextInt(4) == 0 ? 0 : 1 + random.nextInt(length);
+		int limit = (i % 5 == 4) ? 50 : 10;
 		URI uri = query
-			.uri("/api/pull?chat=" + chat + ":peer&limit=10&cursor=" + cursor + (reverse ? "&reverse=true" : ""));
+			.uri("/api/pull?chat=" + chat + "&limit=" + limit + "&cursor=" + cursor + (reverse ? "&reverse=true" : ""));
 		return OpenModelLoad.Request.get(uri);
 	}
 

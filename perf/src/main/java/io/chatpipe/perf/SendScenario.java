@@ -65,7 +65,7 @@ final class SendScenario {
 				Wrk.warmUpPosts(publisher.uri("/api/send"), 90);
 			}
 			load.run(quick ? 100 : 2500, Duration.ofSeconds(quick ? 2 : 20),
-					(i) -> Stack.send(publisher.uri("/api/send"), "warm" + (i % 100) + ":zpeer", "warm-up " + i));
+					Stack.sends(publisher.uri("/api/send"), "warm"));
 			if (!quick) {
 				Stack.settle(db);
 			}
@@ -161,11 +161,13 @@ final class SendScenario {
 		return new Result(knee, sustained, wrkRate);
 	}
 
-	/** Sends at {@code rate} over 200 chats whose names start with {@code prefix}. */
+	/**
+	 * Sends at {@code rate} over 200 chats whose names start with {@code prefix}, texts
+	 * as people write them.
+	 */
 	private static OpenModelLoad.Step sends(OpenModelLoad load, Tier publisher, int rate, Duration length,
 			String prefix) {
-		return load.run(rate, length, (i) -> Stack.send(publisher.uri("/api/send"), prefix + (i % 200) + ":zpeer",
-				"message " + i + " of a benchmark run, about a short chat line"));
+		return load.run(rate, length, Stack.sends(publisher.uri("/api/send"), prefix));
 	}
 
 	static Map<String, Object> stepRow(OpenModelLoad.Step step) {

@@ -7,7 +7,9 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.LongFunction;
 
 import io.chatpipe.model.Topology;
 import io.chatpipe.testsupport.PostgresService;
@@ -91,9 +93,14 @@ final class Stack {
 		}
 	}
 
-	static OpenModelLoad.Request send(URI uri, String chat, String text) {
-		return OpenModelLoad.Request.post(uri,
-				"{\"chat\":\"" + chat + "\",\"sender\":\"zpeer\",\"text\":\"" + text + "\"}");
+	/**
+	 * Sends over 200 chats whose names start with {@code prefix}, with texts as people
+	 * write them ({@link Payloads}): request {@code i} takes the {@code i}-th of a few
+	 * thousand bodies made ahead.
+	 */
+	static LongFunction<OpenModelLoad.Request> sends(URI uri, String prefix) {
+		List<String> bodies = Payloads.sendBodies(prefix, 200, 5_000, prefix.hashCode());
+		return (i) -> OpenModelLoad.Request.post(uri, bodies.get((int) (i % bodies.size())));
 	}
 
 }

@@ -26,6 +26,19 @@ final class Wrk {
 		return run(uri, SENDS, seconds, "wrk-sends");
 	}
 
+	/** As {@link #sends(URI, int)}, its log under {@code tools/<name>.log}. */
+	static double sends(URI uri, int seconds, String name) throws Exception {
+		return run(uri, SENDS, seconds, name);
+	}
+
+	/**
+	 * As {@link #pulls(URI, PullScenario.Table, int)}, its log under
+	 * {@code tools/<name>.log}.
+	 */
+	static double pulls(URI base, PullScenario.Table table, int seconds, String name) throws Exception {
+		return run(base, pullScript(table), seconds, name);
+	}
+
 	/**
 	 * Pages/s of the pull scenario's mix (see {@link #pullScript}), or 0 when wrk is not
 	 * installed.
@@ -50,21 +63,35 @@ final class Wrk {
 		run(uri, SENDS, seconds, "wrk-warm-up-sends");
 	}
 
-	/** Sends over 200 chats, so that every shard and consumer path is loaded. */
-	private static final String SENDS = """
-			wrk.method = "POST"
-			wrk.headers["Content-Type"] = "application/json"
-			counter = 0
-			request = function()
-			  counter = counter + 1
-			  return wrk.format(nil, nil, nil,
-			    '{"chat":"warm' .. (counter % 200) .. ':zpeer","sender":"zpeer","text":"warm-up"}')
-			end
-			""";
+	/**
+	 * Sends over 200 chats (so that every shard and consumer path is loaded), with texts
+	 * as people write them ({@link Payloads}): wrk cycles through bodies made ahead.
+	 */
+	private static final String SENDS = sendScript(Payloads.sendBodies("wrk", 200, 2_000, 17));
+
+	private static String sendScript(List<String> bodies) {
+		StringBuilder script = new StringBuilder("""
+				wrk.method = "POST"
+				wrk.headers["Content-Type"] = "application/json"
+				counter = 0
+				bodies = {
+				""");
+		// Lua long brackets take the UTF-8 JSON as it is.
+		bodies.forEach((body) -> script.append("[==[").append(body).append("]==],\n"));
+		script.append("""
+				}
+				request = function()
+				  counter = counter + 1
+				  return wrk.format(nil, nil, nil, bodies[(counter % #bodies) + 1])
+				end
+				""");
+		return script.toString();
+	}
 
 	/**
 	 * The pull scenario's mix: half hot chats, half cold; half ascending from a random
-	 * cursor, half newest-first (a quarter of those from the newest message).
+	 * cursor, half newest-first (a quarter of those from the newest message); one page in
+	 * five of 50 messages, the rest of 10.
 	 */
 	private static String pullScript(PullScenario.Table table) {
 		return """
@@ -83,11 +110,14 @@ final class Wrk {
 				  end
 				  local cursor = math.random(1, length)
 				  if reverse and math.random(0, 3) == 0 then cursor = 0 end
-				  local path = "/api/pull?chat=" .. chat .. ":peer&limit=10&cursor=" .. cursor
+				  local limit = 10
+				  if counter %% 5 == 4 then limit = 50 end
+				  local path = "/api/pull?chat=" .. chat .. "%s&limit=" .. limit .. "&cursor=" .. cursor
 				  if reverse then path = path .. "&reverse=true" end
 				  return wrk.format("GET", path)
 				end
-				""".formatted(table.hotChats(), table.hotLength(), table.coldChats(), table.coldLength());
+				""".formatted(table.hotChats(), table.hotLength(), table.coldChats(), table.coldLength(),
+				PullScenario.Table.chat("", 0).substring(1));
 	}
 
 	private static double run(URI uri, String script, int seconds, String name) throws Exception {
