@@ -17,6 +17,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.amqp.core.AmqpAdmin;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.http.MediaType;
@@ -49,6 +50,9 @@ class DeadLetterReplayIT {
 	@Autowired
 	JdbcTemplate jdbc;
 
+	@Autowired
+	AmqpAdmin admin;
+
 	@DynamicPropertySource
 	static void services(DynamicPropertyRegistry registry) {
 		TestServices.register(registry::add, TestServices.rabbitProperties(), TestServices.postgresProperties(database),
@@ -69,6 +73,9 @@ class DeadLetterReplayIT {
 
 	@Test
 	void storableDeadLettersAreReplayedOnceAndTheRestStayWithTheirReasons() throws Exception {
+		// The consumer declares the topology on its first connection, in the background;
+		// until the dead-letter queue is bound, the fanout exchange drops what it gets.
+		this.admin.initialize();
 		ChatMessage valid = new ChatMessage(MessageIds.random(), ChatId.parse("dl1:dl2"), "dl1", "came back",
 				System.currentTimeMillis());
 		deadLetter(WireFormat.encode(valid), valid.messageId().toString(), "delivery_limit (a bug, since fixed)");
