@@ -15,8 +15,10 @@ import io.chatpipe.testsupport.TestServices;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.amqp.core.AmqpAdmin;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.actuate.health.HealthEndpoint;
 import org.springframework.boot.actuate.health.Status;
@@ -54,6 +56,9 @@ class IngestIT {
 	@Autowired
 	MeterRegistry meters;
 
+	@Autowired
+	AmqpAdmin admin;
+
 	@DynamicPropertySource
 	static void services(DynamicPropertyRegistry registry) {
 		TestServices.register(registry::add, TestServices.rabbitProperties(), TestServices.postgresProperties(database),
@@ -68,6 +73,15 @@ class IngestIT {
 	@AfterAll
 	static void disconnect() throws Exception {
 		queues.close();
+	}
+
+	/**
+	 * The consumer declares the topology in the background, on its first connection: a
+	 * test feeds the queues only once it is declared.
+	 */
+	@BeforeEach
+	void declareTheTopology() {
+		this.admin.initialize();
 	}
 
 	@Test
