@@ -8,6 +8,7 @@ import org.springframework.amqp.core.Declarable;
 import org.springframework.amqp.core.Queue;
 import org.springframework.amqp.rabbit.core.DeclarationExceptionEvent;
 import org.springframework.context.event.EventListener;
+import org.springframework.core.NestedExceptionUtils;
 
 /**
  * Says what to do when the broker refuses a declaration of the topology: a queue that
@@ -35,8 +36,9 @@ class TopologyDeclarationFailures {
 	@EventListener
 	synchronized void on(DeclarationExceptionEvent event) {
 		Declarable declarable = event.getDeclarable();
-		Throwable failure = event.getThrowable();
-		String cause = (failure.getCause() != null) ? failure.getCause().getMessage() : failure.getMessage();
+		// The broker's own words are on the innermost cause (the channel's shutdown
+		// signal); the wrappers around it may carry no message at all.
+		String cause = NestedExceptionUtils.getMostSpecificCause(event.getThrowable()).getMessage();
 		if (cause != null && cause.equals(this.lastLogged)) {
 			return;
 		}
