@@ -22,15 +22,11 @@ public record TopologyProperties(@DefaultValue(Topology.DEFAULT_PREFIX) String p
 		@DefaultValue("" + Topology.DEFAULT_DELIVERY_LIMIT) int deliveryLimit) {
 
 	public TopologyProperties {
-		topology(prefix, shards, deliveryLimit);
+		new Topology(prefix, shards, deliveryLimit);
 	}
 
 	public Topology topology() {
-		return topology(this.prefix, this.shards, this.deliveryLimit);
-	}
-
-	private static Topology topology(String prefix, int shards, int deliveryLimit) {
-		return new Topology(prefix, shards, deliveryLimit);
+		return new Topology(this.prefix, this.shards, this.deliveryLimit);
 	}
 
 }
