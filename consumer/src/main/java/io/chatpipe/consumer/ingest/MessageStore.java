@@ -25,32 +25,14 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Stores a batch of messages in one transaction with three set-based statements: find the
- * ids stored already, reserve each chat's next positions with one upsert of the per-chat
- * counters, insert the new messages with one {@code INSERT … SELECT FROM unnest(…)}. See
- * the comment in {@code V1__messages.sql} for why this keeps {@code seq} gap-free and
- * pages stable.
+ * Stores a batch of messages in one transaction with the three set-based
+ * {@link StoreStatements}: find the ids stored already, reserve each chat's next
+ * positions with one upsert of the per-chat counters, insert the new messages with one
+ * {@code INSERT … SELECT FROM unnest(…)}. See the comment in {@code V1__messages.sql} for
+ * why this keeps {@code seq} gap-free and pages stable.
  */
 @Component
 class MessageStore {
-
-	private static final String FIND_STORED = """
-			SELECT m.chat, m.message_id FROM messages m
-			JOIN unnest(?::text[], ?::uuid[]) AS k(chat, message_id) USING (chat, message_id)""";
-
-	// Chats are locked in name order, so two writers that share chats (only during a
-	// shard handover) cannot deadlock.
-	private static final String RESERVE_POSITIONS = """
-			INSERT INTO chats (chat, last_seq)
-			SELECT chat, n FROM unnest(?::text[], ?::bigint[]) AS r(chat, n) ORDER BY chat
-			ON CONFLICT (chat) DO UPDATE SET last_seq = chats.last_seq + EXCLUDED.last_seq
-			RETURNING chat, last_seq""";
-
-	private static final String INSERT_MESSAGES = """
-			INSERT INTO messages (chat, seq, message_id, sender, text, send_time, accepted_at)
-			SELECT chat, seq, message_id, sender, text, accepted_ms / 1000, to_timestamp(accepted_ms / 1000.0)
-			FROM unnest(?::text[], ?::bigint[], ?::uuid[], ?::text[], ?::text[], ?::bigint[])
-			  AS m(chat, seq, message_id, sender, text, accepted_ms)""";
 
 	private final JdbcTemplate jdbc;
 
@@ -126,7 +108,7 @@ class MessageStore {
 			ids[i] = messages.get(i).messageId();
 		}
 		Set<Key> stored = new HashSet<>();
-		try (PreparedStatement statement = connection.prepareStatement(FIND_STORED)) {
+		try (PreparedStatement statement = connection.prepareStatement(StoreStatements.FIND_STORED)) {
 			// Planned anew each time, for the table's size now. After a few
 			// executions the driver would make this a server-side prepared
 			// statement, and PostgreSQL could keep the generic plan it chose while
@@ -152,7 +134,7 @@ class MessageStore {
 			counts.merge(message.chat().value(), 1L, Long::sum);
 		}
 		Map<String, Long> next = new HashMap<>();
-		try (PreparedStatement statement = connection.prepareStatement(RESERVE_POSITIONS)) {
+		try (PreparedStatement statement = connection.prepareStatement(StoreStatements.RESERVE_POSITIONS)) {
 			statement.setArray(1, connection.createArrayOf("text", counts.keySet().toArray(String[]::new)));
 			statement.setArray(2, connection.createArrayOf("bigint", counts.values().toArray(Long[]::new)));
 			try (ResultSet rows = statement.executeQuery()) {
@@ -182,7 +164,7 @@ class MessageStore {
 			texts[i] = message.text();
 			acceptedAt[i] = message.acceptedAtMillis();
 		}
-		try (PreparedStatement statement = connection.prepareStatement(INSERT_MESSAGES)) {
+		try (PreparedStatement statement = connection.prepareStatement(StoreStatements.INSERT_MESSAGES)) {
 			Array[] arrays = { connection.createArrayOf("text", chats), connection.createArrayOf("bigint", seqs),
 					connection.createArrayOf("uuid", ids), connection.createArrayOf("text", senders),
 					connection.createArrayOf("text", texts), connection.createArrayOf("bigint", acceptedAt) };
