@@ -77,14 +77,15 @@ public final class Harness {
 		Integer mixed = only.contains("mixed") ? MixedScenario.run(report, quick, table) : null;
 		// Last: PerfTest and pgbench leave RabbitMQ and PostgreSQL busy for a while after
 		// (segment compaction, autovacuum), which slowed the scenarios run after them.
-		RawLimits.Limits limits = new RawLimits.Limits(0, 0, 0, 0);
+		RawLimits.Limits limits = RawLimits.Limits.none();
 		if (only.contains("raw")) {
 			System.out.println("raw limits");
 			double[] rabbit = RawLimits.perfTest(report, quick);
 			String insertDatabase = TestServices.newDatabase();
 			Stack.ensureDatabase(insertDatabase);
 			limits = new RawLimits.Limits(rabbit[0], rabbit[1], RawLimits.pgbenchInsert(report, insertDatabase, quick),
-					RawLimits.pgbenchPages(report, table.database(), table, quick));
+					RawLimits.pgbenchPages(report, table.database(), table, quick), (int) rabbit[2], rabbit[3],
+					rabbit[4]);
 			report.section("raw", "Raw limits of this box", RawLimits.markdown(limits), RawLimits.json(limits));
 		}
 

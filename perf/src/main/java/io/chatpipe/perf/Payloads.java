@@ -3,6 +3,11 @@ package io.chatpipe.perf;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.UUID;
+
+import io.chatpipe.model.ChatId;
+import io.chatpipe.model.ChatMessage;
+import io.chatpipe.model.WireFormat;
 
 /**
  * Chat traffic as people write it, for every scenario: message texts whose lengths follow
@@ -115,6 +120,23 @@ final class Payloads {
 			bodies.add(payloads.sendBody(all.get(i % chats)));
 		}
 		return bodies;
+	}
+
+	/**
+	 * The mean size in bytes of a message body as the publisher puts it on a shard queue
+	 * ({@link WireFormat}), over {@code count} messages of 200 chats.
+	 */
+	static int meanWireSize(int count, long seed) {
+		Payloads payloads = new Payloads(seed);
+		List<Chat> chats = payloads.chats("wrk", 200);
+		long bytes = 0;
+		for (int i = 0; i < count; i++) {
+			Chat chat = chats.get(i % chats.size());
+			ChatMessage message = new ChatMessage(UUID.randomUUID(), ChatId.parse(chat.id()), chat.first(),
+					payloads.text(), System.currentTimeMillis());
+			bytes += WireFormat.encode(message).length;
+		}
+		return (int) (bytes / count);
 	}
 
 	/**

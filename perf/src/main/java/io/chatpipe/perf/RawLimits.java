@@ -7,17 +7,26 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 import com.rabbitmq.client.Channel;
+import io.chatpipe.consumer.ingest.StoreStatements;
+import io.chatpipe.model.Topology;
+import io.chatpipe.query.pull.PageQueries;
 import io.chatpipe.testsupport.PostgresService;
 import io.chatpipe.testsupport.RabbitService;
 import io.chatpipe.testsupport.TestServices;
 
 /**
- * The same box's raw limits, with chatpipe's settings: RabbitMQ PerfTest (quorum queue,
- * persistent 200-byte messages, publisher confirms, one consumer with manual acks) and
- * pgbench running the consumer's batch statements and the query API's page query.
+ * The same box's raw limits, on what the pipeline itself uses: RabbitMQ PerfTest over
+ * chatpipe's own topology (its shard queues with their arguments, the pipeline's mean
+ * message size, publisher confirms with as many messages in flight as the closed-loop
+ * load's connections, mandatory publishes, a consumer per shard with manual acks), and
+ * pgbench running the consumer's and the query API's own statements
+ * ({@link StoreStatements}, {@link PageQueries}: the same constants the tiers run, not a
+ * copy).
  */
 final class RawLimits {
 
@@ -25,11 +34,25 @@ final class RawLimits {
 
 	private static final Pattern PERF_TEST_RECEIVED = Pattern.compile("receiving rate avg: ([0-9,]+) msg/s");
 
-	// pgbench replaces ":name" even inside string literals, hence ':' || 'peer'.
+	private static final Pattern PERF_TEST_CONFIRM = Pattern
+		.compile("confirm latency min/median/75th/95th/99th (\\d+)/(\\d+)/(\\d+)/(\\d+)/(\\d+) µs");
+
 	private static final Pattern PGBENCH_TPS = Pattern.compile("tps = ([0-9.]+) \\(without initial connection time\\)");
 
 	/** Messages per pgbench insert transaction: one consumer batch of this many chats. */
 	static final int INSERT_BATCH = 50;
+
+	/**
+	 * Messages PerfTest keeps awaiting their confirms: one per connection of the
+	 * closed-loop load (wrk's 64), as many as the publisher can have in flight then.
+	 */
+	static final int IN_FLIGHT = 64;
+
+	/** PerfTest's producers: one per publishing lane of the publisher. */
+	static final int PRODUCERS = 4;
+
+	/** Page queries per pgbench transaction (see {@link #pgbenchPages}). */
+	private static final int PAGES_PER_TRANSACTION = 3;
 
 	private RawLimits() {
 	}
@@ -41,56 +64,105 @@ final class RawLimits {
 	 * @param rabbitConsume PerfTest messages/s consumed (acked)
 	 * @param postgresInsertRows pgbench rows/s through the consumer's statements
 	 * @param postgresPages pgbench page queries/s on the pull table
+	 * @param messageSize the mean message body PerfTest sent, bytes
+	 * @param confirmP99Millis PerfTest's confirm latency, 99th percentile
+	 * @param rabbitMicros RabbitMQ's CPU per message during the PerfTest run
 	 */
-	record Limits(double rabbitPublish, double rabbitConsume, double postgresInsertRows, double postgresPages) {
+	record Limits(double rabbitPublish, double rabbitConsume, double postgresInsertRows, double postgresPages,
+			int messageSize, double confirmP99Millis, double rabbitMicros) {
+
+		static Limits none() {
+			return new Limits(0, 0, 0, 0, 0, 0, 0);
+		}
+
 	}
 
+	/**
+	 * PerfTest over a topology of its own, declared with chatpipe's shard-queue
+	 * arguments, removed afterwards.
+	 * @return messages/s published, consumed; the message size; confirm p99 in ms; and
+	 * RabbitMQ's CPU µs per message
+	 */
 	static double[] perfTest(Report report, boolean quick) throws Exception {
 		RabbitService rabbit = TestServices.rabbit();
-		String queue = "chatpipe-perftest-" + System.nanoTime();
+		Topology topology = new Topology("chatpipe-perftest-" + System.nanoTime(), Topology.DEFAULT_SHARDS,
+				Topology.DEFAULT_DELIVERY_LIMIT);
+		String pattern = topology.prefix() + ".shard.%d";
+		if (!String.format(Locale.ROOT, pattern, 0).equals(topology.shardQueue(0))) {
+			throw new IllegalStateException("PerfTest's queue pattern " + pattern + " does not name the shard queues, "
+					+ "such as " + topology.shardQueue(0));
+		}
+		String arguments = topology.shardQueueArguments()
+			.entrySet()
+			.stream()
+			.map((argument) -> argument.getKey() + "=" + argument.getValue())
+			.collect(Collectors.joining(","));
+		int size = Payloads.meanWireSize(2_000, 17);
+		int seconds = quick ? 3 : 20;
 		String uri = "amqp://" + rabbit.username() + ":" + rabbit.password() + "@" + rabbit.host() + ":"
 				+ rabbit.port();
 		List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
 				"-Xmx256m", "-cp", System.getProperty("java.class.path"), "com.rabbitmq.perf.PerfTest", "--uri", uri,
-				"--queue", queue, "--queue-args", "x-queue-type=quorum", "--auto-delete", "false", "--flag",
-				"persistent", "--confirm", "500", "--size", "200", "--producers", "1", "--consumers", "1", "--qos",
-				"500", "--multi-ack-every", "100", "--time", quick ? "3" : "20"));
+				"--queue-pattern", pattern, "--queue-pattern-from", "0", "--queue-pattern-to",
+				String.valueOf(topology.shards() - 1), "--queue-args", arguments, "--auto-delete", "false", "--flag",
+				"persistent", "--flag", "mandatory", "--producers", String.valueOf(PRODUCERS), "--confirm",
+				String.valueOf(IN_FLIGHT / PRODUCERS), "--size", String.valueOf(size), "--consumers",
+				String.valueOf(topology.shards()), "--qos", "500", "--multi-ack-every", String.valueOf(INSERT_BATCH),
+				"--time", String.valueOf(seconds)));
 		Path log = report.dir().resolve("tools/perftest.log");
-		String output = Tools.run(command, log);
+		CpuCost cost = CpuCost.start();
+		String output;
+		try {
+			output = Tools.run(command, log);
+		}
+		finally {
+			try (var connection = TestServices.rabbitConnectionFactory().newConnection();
+					Channel channel = connection.createChannel()) {
+				for (String queue : topology.shardQueues()) {
+					channel.queueDelete(queue);
+				}
+			}
+		}
 		double sent = Tools.figure(output, PERF_TEST_SENT, log);
 		double received = Tools.figure(output, PERF_TEST_RECEIVED, log);
-		try (var connection = TestServices.rabbitConnectionFactory().newConnection();
-				Channel channel = connection.createChannel()) {
-			channel.queueDelete(queue);
-		}
-		System.out.printf("  PerfTest: published %.0f msg/s, consumed %.0f msg/s%n", sent, received);
-		return new double[] { sent, received };
+		Matcher confirm = PERF_TEST_CONFIRM.matcher(output);
+		double confirmP99 = confirm.find() ? Double.parseDouble(confirm.group(5)) / 1000 : 0;
+		double rabbitMicros = cost.microsPerRequest(received * seconds).getOrDefault("RabbitMQ", 0.0);
+		System.out.printf(
+				"  PerfTest (%d shard queues, %d B, %d in flight): published %.0f msg/s, consumed %.0f msg/s,"
+						+ " confirm p99 %.1f ms, RabbitMQ %.0f µs/msg%n",
+				topology.shards(), size, IN_FLIGHT, sent, received, confirmP99, rabbitMicros);
+		return new double[] { sent, received, size, confirmP99, rabbitMicros };
 	}
 
 	/**
-	 * Rows/s through the consumer's store statements, as pgbench transactions of one
-	 * batch each.
+	 * Rows/s through the consumer's {@link StoreStatements}, as pgbench transactions of
+	 * one batch of {@value #INSERT_BATCH} chats each. pgbench cannot bind the statements'
+	 * arrays from a result of several rows, so the positions that the consumer computes
+	 * from the upsert's answer are read back with one more statement.
 	 */
 	static double pgbenchInsert(Report report, String database, boolean quick) throws Exception {
+		String text = "about forty characters, as chats average";
 		String script = """
-				\\set chats %d
-				\\set base random(0, 99) * :chats
+				\\set base random(0, 99) * %1$d
+				SELECT array_agg('bench' || :client_id::int || 'x' || (:base::int + g) || ':' || 'peer' ORDER BY g)::text AS chats,
+				       array_agg(gen_random_uuid() ORDER BY g)::text AS ids,
+				       array_agg(1 ORDER BY g)::text AS counts,
+				       array_agg('peer'::text ORDER BY g)::text AS senders,
+				       array_agg('%2$s'::text ORDER BY g)::text AS texts,
+				       array_agg((extract(epoch FROM now()) * 1000)::bigint ORDER BY g)::text AS accepted
+				FROM generate_series(1, %1$d) g \\gset
 				BEGIN;
-				SELECT m.chat, m.message_id FROM messages m
-				JOIN unnest(ARRAY(SELECT 'bench' || :client_id::int || 'x' || (:base::int + g) || ':' || 'peer' FROM generate_series(1, :chats::int) g),
-				            ARRAY(SELECT gen_random_uuid() FROM generate_series(1, :chats::int))) AS k(chat, message_id) USING (chat, message_id);
-				WITH reserved AS (
-				  INSERT INTO chats (chat, last_seq)
-				  SELECT chat, n FROM unnest(ARRAY(SELECT 'bench' || :client_id::int || 'x' || (:base::int + g) || ':' || 'peer' FROM generate_series(1, :chats::int) g),
-				                             ARRAY(SELECT 1::bigint FROM generate_series(1, :chats::int))) AS r(chat, n) ORDER BY chat
-				  ON CONFLICT (chat) DO UPDATE SET last_seq = chats.last_seq + EXCLUDED.last_seq
-				  RETURNING chat, last_seq)
-				INSERT INTO messages (chat, seq, message_id, sender, text, send_time, accepted_at)
-				SELECT chat, last_seq, gen_random_uuid(), 'peer', 'message of a benchmark run, about a short chat line',
-				       extract(epoch FROM now())::bigint, now() FROM reserved;
+				%3$s;
+				%4$s;
+				SELECT array_agg(c.last_seq ORDER BY k.i)::text AS seqs
+				FROM unnest(:chats::text[]) WITH ORDINALITY AS k(chat, i) JOIN chats c USING (chat) \\gset
+				%5$s;
 				COMMIT;
 				"""
-			.formatted(INSERT_BATCH);
+			.formatted(INSERT_BATCH, text, bind(StoreStatements.FIND_STORED, "chats", "ids"),
+					bind(StoreStatements.RESERVE_POSITIONS, "chats", "counts"),
+					bind(StoreStatements.INSERT_MESSAGES, "chats", "seqs", "ids", "senders", "texts", "accepted"));
 		double tps = pgbench(report, database, script, "insert", quick);
 		double rows = tps * INSERT_BATCH;
 		System.out.printf("  pgbench insert: %.0f batches/s = %.0f rows/s%n", tps, rows);
@@ -98,24 +170,56 @@ final class RawLimits {
 	}
 
 	/**
-	 * Page queries/s of the query API's page query on the pull table (hot and cold, both
-	 * directions).
+	 * Page queries/s of the query API's {@link PageQueries} on the pull table: a hot chat
+	 * forward and newest first, a cold chat backward, pages of 10 (+ 1), at random
+	 * positions. The chats' names are made by one more statement per transaction.
 	 */
 	static double pgbenchPages(Report report, String database, PullScenario.Table table, boolean quick)
 			throws Exception {
+		// pgbench takes ":name" for a variable even inside a string literal.
+		String suffix = PullScenario.Table.chat("", 0).substring(1).replace(":", "' || ':' || '");
 		String script = """
 				\\set hot random(0, %d)
 				\\set cold random(0, %d)
 				\\set hotseq random(1, %d)
 				\\set coldseq random(1, %d)
-				SELECT chat, seq, message_id, sender, text, send_time FROM messages WHERE chat = 'hot' || :hot::int || ':' || 'peer' AND seq >= :hotseq::bigint ORDER BY seq LIMIT 11;
-				SELECT chat, seq, message_id, sender, text, send_time FROM messages WHERE chat = 'cold' || :cold::int || ':' || 'peer' AND seq <= :coldseq::bigint ORDER BY seq DESC LIMIT 11;
-				"""
-			.formatted(table.hotChats() - 1, table.coldChats() - 1, table.hotLength(), table.coldLength());
+				\\set rows 11
+				SELECT 'hot' || :hot::int || '%5$s' AS hotchat, 'cold' || :cold::int || '%5$s' AS coldchat \\gset
+				%6$s;
+				%7$s;
+				%8$s;
+				""".formatted(table.hotChats() - 1, table.coldChats() - 1, table.hotLength(), table.coldLength(),
+				suffix, bind(PageQueries.ASCENDING, "hotchat", "hotseq", "rows"),
+				bind(PageQueries.DESCENDING, "coldchat", "coldseq", "rows"),
+				bind(PageQueries.NEWEST_FIRST, "hotchat", "rows"));
 		double tps = pgbench(report, database, script, "pages", quick);
-		double pages = tps * 2;
+		double pages = tps * PAGES_PER_TRANSACTION;
 		System.out.printf("  pgbench pages: %.0f queries/s%n", pages);
 		return pages;
+	}
+
+	/**
+	 * A statement of the code with its JDBC parameters ({@code ?}) turned into pgbench
+	 * variables, in order.
+	 */
+	static String bind(String sql, String... variables) {
+		StringBuilder bound = new StringBuilder();
+		int next = 0;
+		for (char c : sql.toCharArray()) {
+			if (c == '?') {
+				if (next == variables.length) {
+					throw new IllegalArgumentException("more parameters than variables in: " + sql);
+				}
+				bound.append(':').append(variables[next++]);
+			}
+			else {
+				bound.append(c);
+			}
+		}
+		if (next != variables.length) {
+			throw new IllegalArgumentException("fewer parameters than variables in: " + sql);
+		}
+		return bound.toString();
 	}
 
 	private static double pgbench(Report report, String database, String script, String name, boolean quick)
@@ -140,21 +244,31 @@ final class RawLimits {
 		Map<String, Object> json = new LinkedHashMap<>();
 		json.put("rabbitmq_perftest_publish_per_s", limits.rabbitPublish());
 		json.put("rabbitmq_perftest_consume_per_s", limits.rabbitConsume());
+		json.put("rabbitmq_perftest_message_bytes", limits.messageSize());
+		json.put("rabbitmq_perftest_in_flight", IN_FLIGHT);
+		json.put("rabbitmq_perftest_confirm_p99_ms", limits.confirmP99Millis());
+		json.put("rabbitmq_perftest_rabbitmq_cpu_us_per_message", limits.rabbitMicros());
 		json.put("postgres_insert_rows_per_s", limits.postgresInsertRows());
 		json.put("postgres_page_queries_per_s", limits.postgresPages());
 		return json;
 	}
 
 	static String markdown(Limits limits) {
-		return String.format(Locale.ROOT, """
-				| raw limit | tool | figure |
-				|---|---|---:|
-				| RabbitMQ publish, quorum queue, persistent 200 B, confirms | PerfTest | %s msg/s |
-				| RabbitMQ consume, manual ack, prefetch 500 | PerfTest | %s msg/s |
-				| PostgreSQL insert, the consumer's statements, batches of %d chats | pgbench, 8 clients | %s rows/s |
-				| PostgreSQL page query (limit 10 + 1) on the pull table | pgbench, 8 clients | %s queries/s |
-				""", Report.format(limits.rabbitPublish()), Report.format(limits.rabbitConsume()), INSERT_BATCH,
-				Report.format(limits.postgresInsertRows()), Report.format(limits.postgresPages()));
+		return String.format(Locale.ROOT,
+				"""
+						| raw limit | tool | figure |
+						|---|---|---:|
+						| RabbitMQ publish over chatpipe's %d shard queues (quorum, their arguments), persistent %d-B messages \
+						(the pipeline's mean), mandatory, %d awaiting confirms over %d channels | PerfTest | %s msg/s \
+						(confirm p99 %.1f ms; RabbitMQ's CPU %.0f µs/msg) |
+						| RabbitMQ consume, a consumer per shard, manual acks every %d, prefetch 500 | PerfTest | %s msg/s |
+						| PostgreSQL insert, the consumer's statements, batches of %d chats | pgbench, 8 clients | %s rows/s |
+						| PostgreSQL page query (the query API's, limit 10 + 1) on the pull table | pgbench, 8 clients | %s queries/s |
+						""",
+				Topology.DEFAULT_SHARDS, limits.messageSize(), IN_FLIGHT, PRODUCERS,
+				Report.format(limits.rabbitPublish()), limits.confirmP99Millis(), limits.rabbitMicros(), INSERT_BATCH,
+				Report.format(limits.rabbitConsume()), INSERT_BATCH, Report.format(limits.postgresInsertRows()),
+				Report.format(limits.postgresPages()));
 	}
 
 }
