@@ -1,7 +1,5 @@
 package io.chatpipe.publisher.send;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -9,7 +7,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.chatpipe.model.ChatMessage;
@@ -18,11 +15,13 @@ import io.chatpipe.model.InvalidInputException;
 import io.chatpipe.model.MessageIds;
 import io.chatpipe.model.MessageRules;
 import io.chatpipe.model.NewMessage;
+import io.chatpipe.spring.web.StrictJson;
 
 /**
  * Turns a request body and its {@code Idempotency-Key} into an accepted message, or an
- * {@link InvalidInputException} with every violation. Types are checked strictly:
- * {@code "text": 5} is an error, not the text "5". Unknown fields are ignored.
+ * {@link InvalidInputException} with every violation. The body is read by
+ * {@link StrictJson}, and types are checked strictly: {@code "text": 5} is an error, not
+ * the text "5". Unknown fields are ignored.
  */
 final class SendRequestReader {
 
@@ -30,27 +29,18 @@ final class SendRequestReader {
 
 	private final MessageRules rules;
 
-	private final ObjectMapper json;
+	private final StrictJson json;
 
 	SendRequestReader(MessageRules rules, ObjectMapper json) {
 		this.rules = rules;
-		this.json = json;
+		this.json = new StrictJson(json);
 	}
 
 	/**
 	 * Reads the body's bytes (empty when the request had none).
 	 */
 	ChatMessage read(byte[] body, String idempotencyKey, long nowMillis) {
-		JsonNode tree;
-		try {
-			tree = this.json.readTree(body);
-		}
-		catch (JsonProcessingException ex) {
-			throw new InvalidInputException("body", "is not valid JSON: " + ex.getOriginalMessage());
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
-		}
+		JsonNode tree = this.json.read(body);
 		if (tree == null || tree.isMissingNode()) {
 			throw new InvalidInputException("body", "is required");
 		}

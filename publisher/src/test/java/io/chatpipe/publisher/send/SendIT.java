@@ -2,6 +2,8 @@ package io.chatpipe.publisher.send;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
@@ -131,6 +133,9 @@ class SendIT {
 					null text          | {"chat":"a:b","text":null,"sender":"a"}             | text
 					array body         | [1,2]                                               | body
 					malformed JSON     | {"chat":                                            | body
+					duplicate key      | {"chat":"a:b","chat":"c:d","text":"hi","sender":"c"} | body
+					content after it   | {"chat":"a:b","text":"hi","sender":"a"} xyz         | body
+					two objects        | {"chat":"a:b","text":"hi","sender":"a"}{"chat":"a:b","text":"hi","sender":"a"} | body
 					""")
 	void invalidRequestsGet400ProblemNamingTheFieldAndPublishNothing(String name, String body, String field)
 			throws Exception {
@@ -146,6 +151,40 @@ class SendIT {
 			.jsonPath("$.detail")
 			.value((detail) -> assertThat((String) detail).startsWith(field + ": "));
 		assertThat(totalQueued()).isZero();
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@CsvSource(delimiter = '|', textBlock = """
+			overlong '/' (C0 AF)            | c0af
+			byte FF                         | ff
+			a UTF-16 surrogate as UTF-8     | eda080
+			a cut three-byte sequence       | e282
+			""")
+	void aBodyThatIsNotValidUtf8Gets400NamingTheBodyAndPublishesNothing(String name, String hex) throws Exception {
+		byte[] body = utf8Around("{\"chat\":\"a:b\",\"sender\":\"a\",\"text\":\"x", hex, "y\"}");
+		this.client.post()
+			.uri("/api/send")
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue(body)
+			.exchange()
+			.expectStatus()
+			.isBadRequest()
+			.expectHeader()
+			.contentType(MediaType.APPLICATION_PROBLEM_JSON)
+			.expectBody()
+			.jsonPath("$.errors[0].field")
+			.isEqualTo("body");
+		assertThat(totalQueued()).isZero();
+	}
+
+	static byte[] utf8Around(String before, String hex, String after) {
+		byte[] head = before.getBytes(StandardCharsets.UTF_8);
+		byte[] middle = HexFormat.of().parseHex(hex);
+		byte[] tail = after.getBytes(StandardCharsets.UTF_8);
+		byte[] body = Arrays.copyOf(head, head.length + middle.length + tail.length);
+		System.arraycopy(middle, 0, body, head.length, middle.length);
+		System.arraycopy(tail, 0, body, head.length + middle.length, tail.length);
+		return body;
 	}
 
 	@Test

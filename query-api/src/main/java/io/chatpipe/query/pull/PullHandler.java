@@ -1,11 +1,11 @@
 package io.chatpipe.query.pull;
 
-import java.io.IOException;
 import java.util.Optional;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.chatpipe.spring.web.RequestBodies;
+import io.chatpipe.spring.web.StrictJson;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
@@ -29,7 +29,7 @@ class PullHandler implements DisposableBean {
 
 	private final PullStats stats;
 
-	private final ObjectMapper json;
+	private final StrictJson json;
 
 	private final int maxBodySize;
 
@@ -38,7 +38,7 @@ class PullHandler implements DisposableBean {
 	PullHandler(PageReader pages, PullStats stats, ObjectMapper json, PullProperties properties) {
 		this.pages = pages;
 		this.stats = stats;
-		this.json = json;
+		this.json = new StrictJson(json);
 		this.maxBodySize = (int) properties.maxBodySize().toBytes();
 		this.reads = Schedulers.newBoundedElastic(properties.readThreads(), 100_000, "page-read");
 	}
@@ -60,16 +60,7 @@ class PullHandler implements DisposableBean {
 	 * The JSON body of a GET, if it has one (the original assignment's clients send one).
 	 */
 	private Mono<JsonNode> body(ServerHttpRequest request) {
-		return RequestBodies.bytes(request, this.maxBodySize)
-			.filter((bytes) -> !isBlank(bytes))
-			.handle((bytes, sink) -> {
-				try {
-					sink.next(this.json.readTree(bytes));
-				}
-				catch (IOException ex) {
-					sink.error(ex);
-				}
-			});
+		return RequestBodies.bytes(request, this.maxBodySize).filter((bytes) -> !isBlank(bytes)).map(this.json::read);
 	}
 
 	private static boolean isBlank(byte[] bytes) {

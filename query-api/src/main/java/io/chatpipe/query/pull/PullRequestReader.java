@@ -31,12 +31,12 @@ final class PullRequestReader {
 		if (rawChat == null) {
 			violations.add(new FieldViolation("chat", "is required"));
 		}
-		else if (!(rawChat instanceof String text)) {
+		else if (text(rawChat) == null) {
 			violations.add(new FieldViolation("chat", "must be a string"));
 		}
 		else {
 			try {
-				chat = ChatId.parse(text);
+				chat = ChatId.parse(text(rawChat));
 			}
 			catch (InvalidInputException ex) {
 				violations.addAll(ex.violations());
@@ -52,7 +52,10 @@ final class PullRequestReader {
 		return new PullRequest(chat, cursor, (int) limit, reverse);
 	}
 
-	/** The query-string value (a String), else the body's JSON node, else null. */
+	/**
+	 * The query-string value (a String), else the body's JSON node (of whatever type, so
+	 * that {@code "limit": "10"} is refused as a send's {@code "text": 5} is), else null.
+	 */
 	private static Object value(MultiValueMap<String, String> query, JsonNode body, String name) {
 		String fromQuery = query.getFirst(name);
 		if (fromQuery != null) {
@@ -62,7 +65,15 @@ final class PullRequestReader {
 		if (node == null || node.isNull()) {
 			return null;
 		}
-		return node.isTextual() ? node.textValue() : node;
+		return node;
+	}
+
+	/** A query-string value, or a JSON string's text; null for any other JSON type. */
+	private static String text(Object raw) {
+		if (raw instanceof JsonNode node) {
+			return node.isTextual() ? node.textValue() : null;
+		}
+		return (String) raw;
 	}
 
 	private static long integer(Object raw, String name, long fallback, long min, long max,

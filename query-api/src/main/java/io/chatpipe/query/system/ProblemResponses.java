@@ -1,6 +1,5 @@
 package io.chatpipe.query.system;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import io.chatpipe.query.pull.PullProperties;
 import io.chatpipe.spring.web.CommonProblemResponses;
 import org.slf4j.Logger;
@@ -18,8 +17,7 @@ import org.springframework.web.server.ServerWebExchange;
 /**
  * The one place where the query API's failures become answers: RFC 9457 problem+json
  * naming the field at fault in {@code errors[].field} (400 and 413 as every tier answers
- * them, and a body that is not JSON); 503 with {@code Retry-After} while the database
- * cannot be read.
+ * them); 503 with {@code Retry-After} while the database cannot be read.
  */
 @RestControllerAdvice
 class ProblemResponses extends CommonProblemResponses {
@@ -28,12 +26,6 @@ class ProblemResponses extends CommonProblemResponses {
 
 	ProblemResponses(PullProperties properties) {
 		super(properties.retryAfter(), properties.maxBodySize());
-	}
-
-	@ExceptionHandler
-	ResponseEntity<ProblemDetail> malformed(JsonProcessingException ex, ServerWebExchange exchange) {
-		return this.problems.fieldError(HttpStatus.BAD_REQUEST, "body", "is not valid JSON: " + ex.getOriginalMessage(),
-				exchange);
 	}
 
 	@ExceptionHandler({ DataAccessException.class, TransactionException.class })

@@ -1,5 +1,6 @@
 package io.chatpipe.query.pull;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -156,6 +157,42 @@ class PullIT {
 			.expectBody()
 			.jsonPath("$.errors[0].field")
 			.isEqualTo(field);
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@CsvSource(delimiter = '|', quoteCharacter = '\'', textBlock = """
+			limit as a string     | {"chat":"a:b","limit":"10"}        | limit
+			cursor as a string    | {"chat":"a:b","cursor":"0"}        | cursor
+			reverse as a string   | {"chat":"a:b","reverse":"true"}    | reverse
+			chat as a number      | {"chat":5}                         | chat
+			duplicate key         | {"chat":"a:b","chat":"c:d"}        | body
+			content after it      | {"chat":"a:b"} xyz                 | body
+			two objects           | {"chat":"a:b"}{"chat":"c:d"}       | body
+			""")
+	void badJsonBodiesGet400ProblemNamingTheField(String name, String body, String field) {
+		pullWithBody(body.getBytes(StandardCharsets.UTF_8)).expectStatus()
+			.isBadRequest()
+			.expectHeader()
+			.contentType(MediaType.APPLICATION_PROBLEM_JSON)
+			.expectBody()
+			.jsonPath("$.errors[0].field")
+			.isEqualTo(field);
+	}
+
+	@Test
+	void anOverlongUtf8SequenceInTheBodyGets400NamingTheBody() {
+		byte[] body = "{\"chat\":\"a__b:c\"}".getBytes(StandardCharsets.UTF_8);
+		body[10] = (byte) 0xc0; // the two underscores become C0 AF, an overlong '/'
+		body[11] = (byte) 0xaf;
+		pullWithBody(body).expectStatus().isBadRequest().expectBody().jsonPath("$.errors[0].field").isEqualTo("body");
+	}
+
+	private WebTestClient.ResponseSpec pullWithBody(byte[] body) {
+		return this.client.method(HttpMethod.GET)
+			.uri("/api/pull")
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue(body)
+			.exchange();
 	}
 
 	@Test

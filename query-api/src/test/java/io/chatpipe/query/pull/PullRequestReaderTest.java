@@ -26,7 +26,7 @@ class PullRequestReaderTest {
 	@Test
 	void aJsonBodyGivesTheParametersAsTheOriginalClientsSendThem() throws Exception {
 		PullRequest request = PullRequestReader.read(new LinkedMultiValueMap<>(),
-				body("{\"chat\":\"a1:a2\",\"cursor\":7,\"limit\":\"20\",\"reverse\":true}"));
+				body("{\"chat\":\"a1:a2\",\"cursor\":7,\"limit\":20,\"reverse\":true}"));
 		assertThat(request.cursor()).isEqualTo(7);
 		assertThat(request.limit()).isEqualTo(20);
 		assertThat(request.reverse()).isTrue();
@@ -50,6 +50,15 @@ class PullRequestReaderTest {
 		assertThatThrownBy(() -> PullRequestReader.read(query, null)).isInstanceOfSatisfying(
 				InvalidInputException.class, (ex) -> assertThat(ex.violations()).extracting(FieldViolation::field)
 					.containsExactly("chat", "cursor", "limit", "reverse"));
+	}
+
+	@Test
+	void aJsonStringWhereANumberOrABooleanBelongsIsRejectedAsASendRejectsANumberForText() throws Exception {
+		assertThatThrownBy(() -> PullRequestReader.read(new LinkedMultiValueMap<>(),
+				body("{\"chat\":\"a:b\",\"cursor\":\"0\",\"limit\":\"20\",\"reverse\":\"true\"}")))
+			.isInstanceOfSatisfying(InvalidInputException.class,
+					(ex) -> assertThat(ex.violations()).extracting(FieldViolation::field)
+						.containsExactly("cursor", "limit", "reverse"));
 	}
 
 	@Test
