@@ -188,7 +188,10 @@ class FaultInjectionIT {
 							+ " 200s after it cleared"));
 			assertClean(outcome, 0);
 			assertThat(errors).isNotEmpty().allSatisfy((attempt) -> assertThat(attempt.status()).isEqualTo(503));
-			assertThat(slowest).as("slowest answer during the alarm, ms: a 503, not a hang").isLessThan(6000);
+			// At once, also for the sends that were awaiting their confirms when the
+			// alarm
+			// came: never after the 5-s confirm timeout.
+			assertThat(slowest).as("slowest answer during the alarm, ms: a 503 at once").isLessThan(1000);
 			assertThat(acceptedAfter).isPositive();
 		}
 	}

@@ -1,5 +1,6 @@
 package io.chatpipe.publisher.send;
 
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 
 import com.rabbitmq.client.BlockedListener;
@@ -18,10 +19,13 @@ import org.springframework.stereotype.Component;
 
 /**
  * Decides, before a publish starts, whether it may: while the broker blocks publishing
- * connections (a memory or disk alarm) a send answers 503 at once instead of hanging;
- * past {@code max-in-flight} unconfirmed publishes it answers 429; while the circuit
- * breaker {@code broker} is open (recent publishes failed) it answers 503 at once, and
- * lets a few through now and then to find out whether the broker is back.
+ * connections (a memory or disk alarm) a send answers 503 at once instead of hanging, and
+ * so do the sends that were awaiting their confirms when the block came (the broker holds
+ * their confirms until the alarm clears; such a message may still be stored later, which
+ * an {@code Idempotency-Key} makes safe to retry); past {@code max-in-flight} unconfirmed
+ * publishes it answers 429; while the circuit breaker {@code broker} is open (recent
+ * publishes failed) it answers 503 at once, and lets a few through now and then to find
+ * out whether the broker is back.
  */
 @Component
 class BrokerGuard implements ConnectionListener {
@@ -37,6 +41,11 @@ class BrokerGuard implements ConnectionListener {
 	private final PublishStats stats;
 
 	private volatile String blockedReason;
+
+	/**
+	 * Completes with the broker's reason when it next blocks the publishing connection.
+	 */
+	private volatile CompletableFuture<String> nextBlock = new CompletableFuture<>();
 
 	BrokerGuard(CircuitBreakerRegistry breakers, SendProperties properties, CachingConnectionFactory connections,
 			PublishStats stats) {
@@ -59,39 +68,63 @@ class BrokerGuard implements ConnectionListener {
 				this.stats.record(PublishStats.Result.SHED, 0);
 				return Mono.error(new LoadSheddingException(this.maxInFlight));
 			}
-			return publish.transformDeferred(CircuitBreakerOperator.of(this.breaker))
+			Mono<T> guarded = publish.transformDeferred(CircuitBreakerOperator.of(this.breaker))
 				.onErrorMap(CallNotPermittedException.class, (ex) -> {
 					this.stats.record(PublishStats.Result.REFUSED, 0);
 					return new PublishFailedException(
 							"recent publishes failed, so the publisher stopped trying for a moment (circuit breaker"
 									+ " open)",
 							false, ex);
-				})
+				});
+			return Mono.firstWithSignal(guarded, blockedWhileWaiting(this.nextBlock))
 				.doFinally((signal) -> this.inFlight.release());
 		});
 	}
 
+	/**
+	 * Fails once the broker blocks the connection, so that a send awaiting its confirm
+	 * answers 503 then rather than after the confirm timeout. The future is shared by
+	 * every send in flight, so none of them may cancel it.
+	 */
+	private <T> Mono<T> blockedWhileWaiting(CompletableFuture<String> block) {
+		return Mono.fromFuture(block, true).flatMap((reason) -> {
+			this.stats.record(PublishStats.Result.REFUSED, 0);
+			return Mono.error(new PublishFailedException(
+					"the broker blocked publishes (" + reason
+							+ ": a memory or disk alarm) while the message awaited its confirm; it may still be stored",
+					false, null));
+		});
+	}
+
+	private void clearBlock() {
+		this.blockedReason = null;
+		if (this.nextBlock.isDone()) {
+			this.nextBlock = new CompletableFuture<>();
+		}
+	}
+
 	@Override
 	public void onCreate(Connection connection) {
-		this.blockedReason = null;
+		clearBlock();
 		connection.addBlockedListener(new BlockedListener() {
 			@Override
 			public void handleBlocked(String reason) {
 				logger.warn("RabbitMQ blocked a connection ({}): sends answer 503 until it unblocks", reason);
 				BrokerGuard.this.blockedReason = reason;
+				BrokerGuard.this.nextBlock.complete(reason);
 			}
 
 			@Override
 			public void handleUnblocked() {
 				logger.info("RabbitMQ unblocked the connection: sends go through again");
-				BrokerGuard.this.blockedReason = null;
+				clearBlock();
 			}
 		});
 	}
 
 	@Override
 	public void onClose(Connection connection) {
-		this.blockedReason = null;
+		clearBlock();
 	}
 
 }
