@@ -1,7 +1,9 @@
 package io.chatpipe.publisher.send;
 
-import java.util.concurrent.CompletableFuture;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
+import java.util.function.Consumer;
 
 import com.rabbitmq.client.BlockedListener;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
@@ -42,10 +44,8 @@ class BrokerGuard implements ConnectionListener {
 
 	private volatile String blockedReason;
 
-	/**
-	 * Completes with the broker's reason when it next blocks the publishing connection.
-	 */
-	private volatile CompletableFuture<String> nextBlock = new CompletableFuture<>();
+	/** What fails each send in flight when the broker blocks the connection. */
+	private final Set<Consumer<String>> onBlock = ConcurrentHashMap.newKeySet();
 
 	BrokerGuard(CircuitBreakerRegistry breakers, SendProperties properties, CachingConnectionFactory connections,
 			PublishStats stats) {
@@ -76,55 +76,59 @@ class BrokerGuard implements ConnectionListener {
 									+ " open)",
 							false, ex);
 				});
-			return Mono.firstWithSignal(guarded, blockedWhileWaiting(this.nextBlock))
-				.doFinally((signal) -> this.inFlight.release());
+			return Mono.firstWithSignal(guarded, blockedWhileWaiting()).doFinally((signal) -> this.inFlight.release());
 		});
 	}
 
 	/**
 	 * Fails once the broker blocks the connection, so that a send awaiting its confirm
-	 * answers 503 then rather than after the confirm timeout. The future is shared by
-	 * every send in flight, so none of them may cancel it.
+	 * answers 503 then rather than after the confirm timeout. Each send is registered for
+	 * as long as it is in flight, and no longer.
 	 */
-	private <T> Mono<T> blockedWhileWaiting(CompletableFuture<String> block) {
-		return Mono.fromFuture(block, true).flatMap((reason) -> {
-			this.stats.record(PublishStats.Result.REFUSED, 0);
-			return Mono.error(new PublishFailedException(
-					"the broker blocked publishes (" + reason
-							+ ": a memory or disk alarm) while the message awaited its confirm; it may still be stored",
-					false, null));
+	private <T> Mono<T> blockedWhileWaiting() {
+		return Mono.create((sink) -> {
+			Consumer<String> fail = (reason) -> {
+				this.stats.record(PublishStats.Result.REFUSED, 0);
+				sink.error(new PublishFailedException("the broker blocked publishes (" + reason
+						+ ": a memory or disk alarm) while the message awaited its confirm; it may still be stored",
+						false, null));
+			};
+			this.onBlock.add(fail);
+			sink.onDispose(() -> this.onBlock.remove(fail));
+			String blocked = this.blockedReason; // blocked since the guard looked
+			if (blocked != null) {
+				fail.accept(blocked);
+			}
 		});
 	}
 
-	private void clearBlock() {
-		this.blockedReason = null;
-		if (this.nextBlock.isDone()) {
-			this.nextBlock = new CompletableFuture<>();
-		}
+	/** How many sends in flight would fail at once if the broker blocked now. */
+	int sendsWatchingForABlock() {
+		return this.onBlock.size();
 	}
 
 	@Override
 	public void onCreate(Connection connection) {
-		clearBlock();
+		this.blockedReason = null;
 		connection.addBlockedListener(new BlockedListener() {
 			@Override
 			public void handleBlocked(String reason) {
 				logger.warn("RabbitMQ blocked a connection ({}): sends answer 503 until it unblocks", reason);
 				BrokerGuard.this.blockedReason = reason;
-				BrokerGuard.this.nextBlock.complete(reason);
+				BrokerGuard.this.onBlock.forEach((fail) -> fail.accept(reason));
 			}
 
 			@Override
 			public void handleUnblocked() {
 				logger.info("RabbitMQ unblocked the connection: sends go through again");
-				clearBlock();
+				BrokerGuard.this.blockedReason = null;
 			}
 		});
 	}
 
 	@Override
 	public void onClose(Connection connection) {
-		clearBlock();
+		this.blockedReason = null;
 	}
 
 }

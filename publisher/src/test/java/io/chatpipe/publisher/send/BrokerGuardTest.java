@@ -62,6 +62,21 @@ class BrokerGuardTest {
 	}
 
 	@Test
+	void aSendWatchesForABlockOnlyWhileItIsInFlight() {
+		Disposable inFlight = this.guard.guard(Mono.never()).subscribe();
+		assertThat(this.guard.sendsWatchingForABlock()).isOne();
+		for (int i = 0; i < 1_000; i++) {
+			StepVerifier.create(this.guard.guard(Mono.empty())).verifyComplete();
+			StepVerifier.create(this.guard.guard(Mono.error(new PublishFailedException("no queue", false, null))))
+				.expectError(PublishFailedException.class)
+				.verify();
+		}
+		assertThat(this.guard.sendsWatchingForABlock()).isOne();
+		inFlight.dispose();
+		assertThat(this.guard.sendsWatchingForABlock()).isZero();
+	}
+
+	@Test
 	void unroutableMessagesDoNotOpenTheBreaker() {
 		for (int i = 0; i < 8; i++) {
 			StepVerifier.create(this.guard.guard(Mono.error(new PublishFailedException("no queue", false, null))))

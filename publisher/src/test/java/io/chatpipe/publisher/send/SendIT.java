@@ -188,6 +188,43 @@ class SendIT {
 	}
 
 	@Test
+	void aRequestLineOverTheServersLimitGets414ProblemNamingItAndPublishesNothing() throws Exception {
+		this.client.post()
+			.uri("/api/send?pad=" + "a".repeat(5_000))
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue("{\"chat\":\"a:b\",\"sender\":\"a\",\"text\":\"hi\"}")
+			.exchange()
+			.expectStatus()
+			.isEqualTo(414)
+			.expectHeader()
+			.contentType(MediaType.APPLICATION_PROBLEM_JSON)
+			.expectBody()
+			.jsonPath("$.status")
+			.isEqualTo(414)
+			.jsonPath("$.errors[0].field")
+			.isEqualTo("request-line");
+		assertThat(totalQueued()).isZero();
+	}
+
+	@Test
+	void headersOverTheServersLimitGet431ProblemNamingThemAndPublishNothing() throws Exception {
+		this.client.post()
+			.uri("/api/send")
+			.contentType(MediaType.APPLICATION_JSON)
+			.header("X-Padding", "a".repeat(10_000))
+			.bodyValue("{\"chat\":\"a:b\",\"sender\":\"a\",\"text\":\"hi\"}")
+			.exchange()
+			.expectStatus()
+			.isEqualTo(431)
+			.expectHeader()
+			.contentType(MediaType.APPLICATION_PROBLEM_JSON)
+			.expectBody()
+			.jsonPath("$.errors[0].field")
+			.isEqualTo("headers");
+		assertThat(totalQueued()).isZero();
+	}
+
+	@Test
 	void textOfExactly4096CodePointsIsAcceptedAnd4097IsNot() throws Exception {
 		String emoji = "\uD83D\uDE00";
 		send("{\"chat\":\"a:b\",\"sender\":\"a\",\"text\":\"" + emoji.repeat(4096) + "\"}", null).expectStatus().isOk();

@@ -196,6 +196,31 @@ class PullIT {
 	}
 
 	@Test
+	void aRequestLineOrHeadersOverTheServersLimitsGetProblemNamingThem() {
+		this.client.get()
+			.uri("/api/pull?chat=a:b&pad=" + "a".repeat(5_000))
+			.exchange()
+			.expectStatus()
+			.isEqualTo(414)
+			.expectHeader()
+			.contentType(MediaType.APPLICATION_PROBLEM_JSON)
+			.expectBody()
+			.jsonPath("$.errors[0].field")
+			.isEqualTo("request-line");
+		this.client.get()
+			.uri("/api/pull?chat=a:b")
+			.header("X-Padding", "a".repeat(10_000))
+			.exchange()
+			.expectStatus()
+			.isEqualTo(431)
+			.expectHeader()
+			.contentType(MediaType.APPLICATION_PROBLEM_JSON)
+			.expectBody()
+			.jsonPath("$.errors[0].field")
+			.isEqualTo("headers");
+	}
+
+	@Test
 	void aBodyThatIsNotJsonGets400NamingTheBody() {
 		this.client.method(HttpMethod.GET)
 			.uri("/api/pull")
