@@ -263,6 +263,20 @@ class KubernetesManifestsTest {
 			.satisfies((cluster) -> assertThat(cluster.at("/spec/replicas").asInt()).isEqualTo(3));
 	}
 
+	@Test
+	void productionPostgresqlConfirmsEveryCommitOnAStandbyBeforeTheConsumerAcks() {
+		JsonNode cluster = render("production").documents()
+			.stream()
+			.filter((d) -> d.path("kind").asText().equals("Cluster"))
+			.findFirst()
+			.orElseThrow();
+		assertThat(cluster.at("/spec/instances").asInt()).isGreaterThanOrEqualTo(3);
+		JsonNode synchronous = cluster.at("/spec/postgresql/synchronous");
+		assertThat(synchronous.path("method").asText()).isIn("any", "first");
+		assertThat(synchronous.path("number").asInt()).isBetween(1, cluster.at("/spec/instances").asInt() - 1);
+		assertThat(synchronous.path("dataDurability").asText()).isEqualTo("required");
+	}
+
 	@ParameterizedTest
 	@MethodSource("overlays")
 	void theTiersRunNonRootOnAReadOnlyRootWithoutPrivilegeEscalationAndStopGracefully(String overlay) {
