@@ -80,12 +80,11 @@ public final class Harness {
 		RawLimits.Limits limits = RawLimits.Limits.none();
 		if (only.contains("raw")) {
 			System.out.println("raw limits");
-			double[] rabbit = RawLimits.perfTest(report, quick);
+			RawLimits.Broker broker = RawLimits.perfTest(report, quick);
 			String insertDatabase = TestServices.newDatabase();
 			Stack.ensureDatabase(insertDatabase);
-			limits = new RawLimits.Limits(rabbit[0], rabbit[1], RawLimits.pgbenchInsert(report, insertDatabase, quick),
-					RawLimits.pgbenchPages(report, table.database(), table, quick), (int) rabbit[2], rabbit[3],
-					rabbit[4]);
+			limits = new RawLimits.Limits(broker, RawLimits.pgbenchInsert(report, insertDatabase, quick),
+					RawLimits.pgbenchPages(report, table.database(), table, quick));
 			report.section("raw", "Raw limits of this box", RawLimits.markdown(limits), RawLimits.json(limits));
 		}
 
@@ -124,13 +123,13 @@ public final class Harness {
 				"| chatpipe figure | value | raw limit it depends on | ratio |\n|---|---:|---|---:|\n");
 		if (send != null) {
 			text.append(row("sends/s at the knee (p99 <= 25 ms, no errors)", send.knee(), "RabbitMQ publish (PerfTest)",
-					limits.rabbitPublish()));
+					limits.broker().published()));
 			text.append(row("sends persisted/s, highest error-free step held 60 s", send.sustained(),
-					"RabbitMQ publish (PerfTest)", limits.rabbitPublish()));
+					"RabbitMQ publish (PerfTest)", limits.broker().published()));
 			text.append(row("publisher closed-loop requests/s (wrk)", send.wrkRate(), "RabbitMQ publish (PerfTest)",
-					limits.rabbitPublish()));
+					limits.broker().published()));
 		}
-		double bottleneck = Math.min(limits.rabbitConsume(), limits.postgresInsertRows());
+		double bottleneck = Math.min(limits.broker().consumed(), limits.postgresInsertRows());
 		drain.forEach((replicas, rate) -> text.append(row("drain msg/s, " + replicas + " consumer replica(s)", rate,
 				"min(RabbitMQ consume, PostgreSQL insert rows)", bottleneck)));
 		if (pull != null) {

@@ -60,30 +60,36 @@ final class RawLimits {
 	/**
 	 * The raw figures.
 	 *
-	 * @param rabbitPublish PerfTest messages/s published (confirmed)
-	 * @param rabbitConsume PerfTest messages/s consumed (acked)
+	 * @param broker PerfTest's figures
 	 * @param postgresInsertRows pgbench rows/s through the consumer's statements
 	 * @param postgresPages pgbench page queries/s on the pull table
-	 * @param messageSize the mean message body PerfTest sent, bytes
-	 * @param confirmP99Millis PerfTest's confirm latency, 99th percentile
-	 * @param rabbitMicros RabbitMQ's CPU per message during the PerfTest run
 	 */
-	record Limits(double rabbitPublish, double rabbitConsume, double postgresInsertRows, double postgresPages,
-			int messageSize, double confirmP99Millis, double rabbitMicros) {
+	record Limits(Broker broker, double postgresInsertRows, double postgresPages) {
 
 		static Limits none() {
-			return new Limits(0, 0, 0, 0, 0, 0, 0);
+			return new Limits(new Broker(0, 0, 0, 0, 0), 0, 0);
 		}
+
+	}
+
+	/**
+	 * PerfTest's figures.
+	 *
+	 * @param published messages/s published (confirmed)
+	 * @param consumed messages/s consumed (acked)
+	 * @param messageSize the mean message body sent, bytes
+	 * @param confirmP99Millis the confirm latency, 99th percentile
+	 * @param cpuMicros RabbitMQ's CPU per message during the run
+	 */
+	record Broker(double published, double consumed, int messageSize, double confirmP99Millis, double cpuMicros) {
 
 	}
 
 	/**
 	 * PerfTest over a topology of its own, declared with chatpipe's shard-queue
 	 * arguments, removed afterwards.
-	 * @return messages/s published, consumed; the message size; confirm p99 in ms; and
-	 * RabbitMQ's CPU µs per message
 	 */
-	static double[] perfTest(Report report, boolean quick) throws Exception {
+	static Broker perfTest(Report report, boolean quick) throws Exception {
 		RabbitService rabbit = TestServices.rabbit();
 		Topology topology = new Topology("chatpipe-perftest-" + System.nanoTime(), Topology.DEFAULT_SHARDS,
 				Topology.DEFAULT_DELIVERY_LIMIT);
@@ -132,7 +138,7 @@ final class RawLimits {
 				"  PerfTest (%d shard queues, %d B, %d in flight): published %.0f msg/s, consumed %.0f msg/s,"
 						+ " confirm p99 %.1f ms, RabbitMQ %.0f µs/msg%n",
 				topology.shards(), size, IN_FLIGHT, sent, received, confirmP99, rabbitMicros);
-		return new double[] { sent, received, size, confirmP99, rabbitMicros };
+		return new Broker(sent, received, size, confirmP99, rabbitMicros);
 	}
 
 	/**
@@ -242,12 +248,12 @@ final class RawLimits {
 
 	static Map<String, Object> json(Limits limits) {
 		Map<String, Object> json = new LinkedHashMap<>();
-		json.put("rabbitmq_perftest_publish_per_s", limits.rabbitPublish());
-		json.put("rabbitmq_perftest_consume_per_s", limits.rabbitConsume());
-		json.put("rabbitmq_perftest_message_bytes", limits.messageSize());
+		json.put("rabbitmq_perftest_publish_per_s", limits.broker().published());
+		json.put("rabbitmq_perftest_consume_per_s", limits.broker().consumed());
+		json.put("rabbitmq_perftest_message_bytes", limits.broker().messageSize());
 		json.put("rabbitmq_perftest_in_flight", IN_FLIGHT);
-		json.put("rabbitmq_perftest_confirm_p99_ms", limits.confirmP99Millis());
-		json.put("rabbitmq_perftest_rabbitmq_cpu_us_per_message", limits.rabbitMicros());
+		json.put("rabbitmq_perftest_confirm_p99_ms", limits.broker().confirmP99Millis());
+		json.put("rabbitmq_perftest_rabbitmq_cpu_us_per_message", limits.broker().cpuMicros());
 		json.put("postgres_insert_rows_per_s", limits.postgresInsertRows());
 		json.put("postgres_page_queries_per_s", limits.postgresPages());
 		return json;
@@ -265,10 +271,10 @@ final class RawLimits {
 						| PostgreSQL insert, the consumer's statements, batches of %d chats | pgbench, 8 clients | %s rows/s |
 						| PostgreSQL page query (the query API's, limit 10 + 1) on the pull table | pgbench, 8 clients | %s queries/s |
 						""",
-				Topology.DEFAULT_SHARDS, limits.messageSize(), IN_FLIGHT, PRODUCERS,
-				Report.format(limits.rabbitPublish()), limits.confirmP99Millis(), limits.rabbitMicros(), INSERT_BATCH,
-				Report.format(limits.rabbitConsume()), INSERT_BATCH, Report.format(limits.postgresInsertRows()),
-				Report.format(limits.postgresPages()));
+				Topology.DEFAULT_SHARDS, limits.broker().messageSize(), IN_FLIGHT, PRODUCERS,
+				Report.format(limits.broker().published()), limits.broker().confirmP99Millis(),
+				limits.broker().cpuMicros(), INSERT_BATCH, Report.format(limits.broker().consumed()), INSERT_BATCH,
+				Report.format(limits.postgresInsertRows()), Report.format(limits.postgresPages()));
 	}
 
 }
