@@ -57,7 +57,8 @@ final class Commands {
 		}
 		throw new IllegalStateException("The fault-injection suite starts and stops a " + what
 				+ " of its own, and needs its tools installed on this machine (looked for "
-				+ String.join(", ", candidates) + "). On Debian/Ubuntu: apt-get install rabbitmq-server postgresql.");
+				+ String.join(", ", candidates)
+				+ "). On Debian/Ubuntu: apt-get install rabbitmq-server postgresql patroni etcd-server.");
 	}
 
 }

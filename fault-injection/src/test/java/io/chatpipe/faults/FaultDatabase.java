@@ -11,7 +11,7 @@ import java.util.Map;
  * its own port, trust auth), so stopping it never disturbs any other database on the
  * machine. Dropped when the suite ends.
  */
-final class FaultDatabase implements AutoCloseable {
+final class FaultDatabase implements Database, AutoCloseable {
 
 	static final String CLUSTER = "chatpipe_faults";
 
@@ -46,7 +46,8 @@ final class FaultDatabase implements AutoCloseable {
 		Commands.run(Map.of(), this.ctl, "--skip-systemctl-redirect", this.version, CLUSTER, "stop", "-m", "fast");
 	}
 
-	String createDatabase(String name) {
+	@Override
+	public String createDatabase(String name) {
 		try (Connection connection = DriverManager.getConnection(jdbcUrl("postgres"), "postgres", "");
 				Statement statement = connection.createStatement()) {
 			statement.execute("CREATE DATABASE " + name);
@@ -57,13 +58,9 @@ final class FaultDatabase implements AutoCloseable {
 		}
 	}
 
-	String jdbcUrl(String database) {
+	@Override
+	public String jdbcUrl(String database) {
 		return "jdbc:postgresql://127.0.0.1:" + this.port + "/" + database;
-	}
-
-	Map<String, Object> springProperties(String database) {
-		return Map.of("spring.datasource.url", jdbcUrl(database), "spring.datasource.username", "postgres",
-				"spring.datasource.password", "");
 	}
 
 	private void drop() {

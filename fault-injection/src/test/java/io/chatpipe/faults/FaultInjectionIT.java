@@ -1,14 +1,11 @@
 package io.chatpipe.faults;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -54,8 +51,8 @@ class FaultInjectionIT {
 	@BeforeAll
 	static void startServices() throws Exception {
 		Path work = Path.of(System.getProperty("chatpipe.faults.work", "target/fault-services"));
-		broker = new FaultBroker(work, freePort(5670, 5699));
-		database = new FaultDatabase(freePort(5440, 5499));
+		broker = new FaultBroker(work, Ports.free(5670, 5699));
+		database = new FaultDatabase(Ports.free(5440, 5499));
 		broker.start();
 		database.create();
 	}
@@ -63,12 +60,7 @@ class FaultInjectionIT {
 	@AfterAll
 	static void report() throws Exception {
 		try {
-			StringBuilder table = new StringBuilder(Outcome.header());
-			outcomes.forEach((outcome) -> table.append(outcome.row()));
-			Path report = Path.of(System.getProperty("chatpipe.faults.report", "target/fault-report.md"));
-			Files.createDirectories(report.getParent());
-			Files.writeString(report, table, StandardCharsets.UTF_8);
-			System.out.println("\nFault-injection report (" + report + "):\n" + table);
+			Outcome.write(outcomes, "fault-report.md", "Fault-injection report");
 		}
 		finally {
 			if (broker != null) {
@@ -95,8 +87,9 @@ class FaultInjectionIT {
 			}
 			Scenario.hold(Duration.ofSeconds(2));
 			load.close();
-			assertClean(record(scenario.verify("1. consumer SIGKILLed 3 times under load, restarted", load,
-					"3 kills at different points of the batch cycle")), 0);
+			record(scenario.verify("1. consumer SIGKILLed 3 times under load, restarted", load,
+					"3 kills at different points of the batch cycle"))
+				.assertClean(0);
 		}
 	}
 
@@ -109,8 +102,9 @@ class FaultInjectionIT {
 			scenario.consumers.get(0).kill();
 			Scenario.hold(Duration.ofSeconds(5));
 			load.close();
-			assertClean(record(scenario.verify("2. two consumers, the active one SIGKILLed", load,
-					"the standby (single active consumer) took over every shard")), 0);
+			record(scenario.verify("2. two consumers, the active one SIGKILLed", load,
+					"the standby (single active consumer) took over every shard"))
+				.assertClean(0);
 		}
 	}
 
@@ -138,7 +132,7 @@ class FaultInjectionIT {
 			Outcome outcome = record(scenario.verify("3. RabbitMQ stopped for 10 s, then started", load,
 					during.size() + " answers while down, all 503: p99 " + slowest + " ms; " + acceptedAfter
 							+ " 200s after the restart"));
-			assertClean(outcome, 0);
+			outcome.assertClean(0);
 			assertThat(during).isNotEmpty().allSatisfy((attempt) -> assertThat(attempt.status()).isEqualTo(503));
 			assertThat(slowest).as("p99 ms of a 503 while RabbitMQ is down").isLessThan(1000);
 			assertThat(acceptedAfter).as("200s after RabbitMQ came back").isPositive();
@@ -160,7 +154,7 @@ class FaultInjectionIT {
 			load.close();
 			Outcome outcome = record(scenario.verify("4. PostgreSQL stopped for 30 s, then started", load,
 					"consumer readiness during the outage: " + readiness));
-			assertClean(outcome, 0);
+			outcome.assertClean(0);
 			assertThat(outcome.errors()).as("sends answered other than 200").isZero();
 			assertThat(readiness).as("consumer readiness while PostgreSQL is down").isEqualTo(503);
 		}
@@ -189,7 +183,7 @@ class FaultInjectionIT {
 			Outcome outcome = record(scenario.verify("5. memory alarm for 8 s, then cleared", load,
 					errors.size() + " errors during the alarm, slowest " + slowest + " ms; " + acceptedAfter
 							+ " 200s after it cleared"));
-			assertClean(outcome, 0);
+			outcome.assertClean(0);
 			assertThat(errors).isNotEmpty().allSatisfy((attempt) -> assertThat(attempt.status()).isEqualTo(503));
 			// At once, also for the sends that were awaiting their confirms when the
 			// alarm
@@ -205,7 +199,7 @@ class FaultInjectionIT {
 		try (Scenario scenario = new Scenario(broker, database, 1, false)) {
 			LoadGenerator load = scenario.load();
 			Scenario.hold(Duration.ofSeconds(2));
-			try (var connection = broker.connectionFactory().newConnection()) {
+			try (var connection = broker.connect()) {
 				Channel channel = connection.createChannel();
 				channel.confirmSelect();
 				ChatMessage breaksRules = new ChatMessage(MessageIds.random(), ChatId.parse("a:b"), "a", "ok", 1L);
@@ -223,7 +217,7 @@ class FaultInjectionIT {
 			load.close();
 			Outcome outcome = record(scenario.verify("6. 3 poison messages injected into a shard", load,
 					"garbage bytes, non-message JSON, a sender outside the chat"));
-			assertClean(outcome, 3);
+			outcome.assertClean(3);
 		}
 	}
 
@@ -241,7 +235,7 @@ class FaultInjectionIT {
 			load.close();
 			Outcome outcome = record(scenario.verify("7. publisher SIGKILLed with sends in flight, restarted", load,
 					"requests cut by the kill failed (no answer) and were retried with their key"));
-			assertClean(outcome, 0);
+			outcome.assertClean(0);
 			assertThat(outcome.errors()).isPositive();
 		}
 	}
@@ -272,7 +266,7 @@ class FaultInjectionIT {
 							+ (publisherWindow[1] - publisherWindow[0]) + " ms; " + sendErrorsInside
 							+ " send errors inside the publisher's, " + sendErrorsOutside + " outside; " + puller.count
 							+ " pulls, " + pullErrorsOutside + " failed outside the query API's"));
-			assertClean(outcome, 0);
+			outcome.assertClean(0);
 			assertThat(sendErrorsOutside).as("send errors outside the publisher's restart window").isZero();
 			assertThat(pullErrorsOutside).as("pull errors outside the query API's restart window").isZero();
 		}
@@ -290,14 +284,6 @@ class FaultInjectionIT {
 		// An answer may end up to its timeout after the window opened; allow the HTTP
 		// client's 2 s connect timeout.
 		return atMillis < window[0] || atMillis > window[1] + 2000;
-	}
-
-	private static void assertClean(Outcome outcome, long expectedDeadLetters) {
-		assertThat(outcome.accepted()).as("sends answered 200").isPositive();
-		assertThat(outcome.lost()).as("answered 200 but not stored").isZero();
-		assertThat(outcome.duplicates()).as("stored twice").isZero();
-		assertThat(outcome.outOfOrder()).as("chats out of order or with seq gaps").isZero();
-		assertThat(outcome.deadLettered()).as("dead-lettered").isEqualTo(expectedDeadLetters);
 	}
 
 	private static Outcome record(Outcome outcome) {
@@ -334,18 +320,6 @@ class FaultInjectionIT {
 			Thread.currentThread().interrupt();
 			return -1;
 		}
-	}
-
-	private static int freePort(int from, int to) throws IOException {
-		for (int port = from; port <= to; port++) {
-			try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
-				return port;
-			}
-			catch (IOException taken) {
-				// try the next
-			}
-		}
-		throw new IOException("no free port in " + from + ".." + to);
 	}
 
 	/** Pulls one chat over and over, recording when a pull fails. */

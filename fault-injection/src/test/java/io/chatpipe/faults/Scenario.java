@@ -12,10 +12,12 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Collectors;
 
 import io.chatpipe.model.Topology;
 import io.chatpipe.testsupport.Tier;
@@ -36,9 +38,9 @@ final class Scenario implements AutoCloseable {
 
 	final Topology topology = new Topology("faults-" + this.run, 4, 20);
 
-	final FaultBroker broker;
+	final Broker broker;
 
-	final FaultDatabase database;
+	final Database database;
 
 	final String databaseName;
 
@@ -48,7 +50,7 @@ final class Scenario implements AutoCloseable {
 
 	final Tier queryApi;
 
-	Scenario(FaultBroker broker, FaultDatabase database, int consumers, boolean queryApi) throws Exception {
+	Scenario(Broker broker, Database database, int consumers, boolean queryApi) throws Exception {
 		this.broker = broker;
 		this.database = database;
 		this.databaseName = database.createDatabase("faults_" + this.run);
@@ -83,8 +85,13 @@ final class Scenario implements AutoCloseable {
 		return properties;
 	}
 
+	/** The suite's steady stream: 6 senders over 20 chats each, 10 ms between sends. */
 	LoadGenerator load() {
-		return new LoadGenerator(() -> this.publisher.uri("/api/send"), this.run, 6, 20, Duration.ofMillis(10));
+		return load(6, Duration.ofMillis(10));
+	}
+
+	LoadGenerator load(int senders, Duration pause) {
+		return new LoadGenerator(() -> this.publisher.uri("/api/send"), this.run, senders, 20, pause);
 	}
 
 	/** Lets the scenario's timeline run on: the load keeps going meanwhile. */
@@ -141,19 +148,36 @@ final class Scenario implements AutoCloseable {
 			outOfOrder += ordered ? 0 : 1;
 		}
 		long errors = load.attempts.stream().filter((attempt) -> attempt.status() != 200).count();
+		String errorCodes = load.attempts.stream()
+			.filter((attempt) -> attempt.status() != 200)
+			.collect(Collectors.groupingBy((attempt) -> (attempt.status() < 0) ? "none" : "" + attempt.status(),
+					TreeMap::new, Collectors.counting()))
+			.entrySet()
+			.stream()
+			.map((entry) -> entry.getKey() + ": " + entry.getValue())
+			.collect(Collectors.joining(", "));
+		long[] answered = load.attempts.stream()
+			.filter((attempt) -> attempt.status() == 200)
+			.mapToLong(LoadGenerator.Attempt::atMillis)
+			.sorted()
+			.toArray();
+		long longestWithout200 = 0;
+		for (int i = 1; i < answered.length; i++) {
+			longestWithout200 = Math.max(longestWithout200, answered[i] - answered[i - 1]);
+		}
 		String measured = (gaps == 0) ? note : note + "; seq gaps: " + gaps;
-		return new Outcome(name, load.attempts.size(), accepted.size(), errors, rows.size(), duplicates, lost,
-				outOfOrder + gaps, deadLetters(), measured);
+		return new Outcome(name, load.attempts.size(), accepted.size(), errors, errorCodes, rows.size(), duplicates,
+				lost, outOfOrder + gaps, deadLetters(), longestWithout200, measured);
 	}
 
 	long deadLetters() throws Exception {
-		try (var connection = this.broker.connectionFactory().newConnection()) {
+		try (var connection = this.broker.connect()) {
 			return connection.createChannel().queueDeclarePassive(this.topology.deadLetterQueue()).getMessageCount();
 		}
 	}
 
 	private long queued() throws Exception {
-		try (var connection = this.broker.connectionFactory().newConnection()) {
+		try (var connection = this.broker.connect()) {
 			var channel = connection.createChannel();
 			long queued = 0;
 			for (String queue : this.topology.shardQueues()) {
