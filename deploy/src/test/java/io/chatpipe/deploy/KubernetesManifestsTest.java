@@ -257,7 +257,8 @@ class KubernetesManifestsTest {
 			.isEqualTo(Integer.parseInt(manifests.single(ConfigMap.class).getData().get("topology-shards")));
 		assertThat(manifests.single(ConfigMap.class).getData())
 			.containsEntry("reader-datasource-url", "jdbc:postgresql://chatpipe-db-ro:5432/chatpipe")
-			.containsEntry("writer-datasource-url", "jdbc:postgresql://chatpipe-db-rw:5432/chatpipe");
+			.containsEntry("writer-datasource-url",
+					"jdbc:postgresql://chatpipe-db-rw:5432/chatpipe?targetServerType=primary");
 		assertThat(manifests.documents()).filteredOn((d) -> d.path("kind").asText().equals("RabbitmqCluster"))
 			.singleElement()
 			.satisfies((cluster) -> assertThat(cluster.at("/spec/replicas").asInt()).isEqualTo(3));

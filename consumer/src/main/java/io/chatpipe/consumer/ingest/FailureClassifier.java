@@ -24,13 +24,15 @@ final class FailureClassifier {
 	 * (08), resources (53), operator intervention such as a shutdown (57), system errors
 	 * (58), rollback for serialisation or deadlock (40), lock not available (55P03), and
 	 * a unique violation (23505), which only a concurrent writer of the same id can cause
-	 * because every batch skips the ids already stored, and an undefined table (42P01):
-	 * the schema is not migrated yet (a consumer that started before the migration Job
-	 * finished), which is no message's fault.
+	 * because every batch skips the ids already stored. And the states that say the
+	 * database is not writable or not migrated yet, which is no message's fault: a
+	 * read-only transaction (25006, a standby or a demoted primary reached after a
+	 * failover), an undefined table (42P01), column (42703) or function (42883) (a
+	 * consumer that started before the migration Job finished).
 	 */
 	private static final Set<String> TRANSIENT_CLASSES = Set.of("08", "53", "57", "58", "40");
 
-	private static final Set<String> TRANSIENT_STATES = Set.of("55P03", "23505", "42P01");
+	private static final Set<String> TRANSIENT_STATES = Set.of("55P03", "23505", "25006", "42P01", "42703", "42883");
 
 	private FailureClassifier() {
 	}

@@ -35,7 +35,14 @@ class FailureClassifierTest {
 
 	@Test
 	void aSchemaNotMigratedYetIsTransientNotTheMessagesFault() {
-		assertThat(FailureClassifier.isTransient(sql("42P01"))).isTrue();
+		assertThat(FailureClassifier.isTransient(sql("42P01"))).isTrue(); // table
+		assertThat(FailureClassifier.isTransient(sql("42703"))).isTrue(); // column
+		assertThat(FailureClassifier.isTransient(sql("42883"))).isTrue(); // function
+	}
+
+	@Test
+	void aReadOnlyDatabaseIsTransientNotTheMessagesFault() {
+		assertThat(FailureClassifier.isTransient(sql("25006"))).isTrue();
 	}
 
 	@Test

@@ -203,6 +203,78 @@ class IngestIT {
 			.until(() -> this.health.healthForPath("readiness").getStatus().equals(Status.UP));
 	}
 
+	@Test
+	void aReadOnlyDatabaseDeadLettersNothingAndTheBatchIsStoredOnceItIsWritable() throws Exception {
+		// What a pooled connection meets on a demoted primary after a failover: SQLSTATE
+		// 25006.
+		notReadyYet("readonly1:readonly2", () -> {
+			TestServices.execute(TestServices.postgres(),
+					"ALTER DATABASE " + database + " SET default_transaction_read_only = on");
+			TestServices.execute(TestServices.postgres(), reconnect());
+		}, () -> {
+			TestServices.execute(TestServices.postgres(),
+					"ALTER DATABASE " + database + " RESET default_transaction_read_only");
+			TestServices.execute(TestServices.postgres(), reconnect());
+		});
+	}
+
+	@Test
+	void aColumnNotMigratedYetDeadLettersNothingAndTheBatchIsStoredOnceItIs() throws Exception {
+		// SQLSTATE 42703, as for a consumer that starts before the migration that adds a
+		// column it writes.
+		notReadyYet("column1:column2", () -> this.jdbc.execute("ALTER TABLE messages RENAME COLUMN text TO text_later"),
+				() -> this.jdbc.execute("ALTER TABLE messages RENAME COLUMN text_later TO text"));
+	}
+
+	@Test
+	void aFunctionNotMigratedYetDeadLettersNothingAndTheBatchIsStoredOnceItIs() throws Exception {
+		// SQLSTATE 42883: a migration half applied, its trigger there but not yet the
+		// function the trigger calls.
+		notReadyYet("function1:function2", () -> this.jdbc.execute("""
+				CREATE FUNCTION check_later() RETURNS trigger LANGUAGE plpgsql AS
+				  $$ BEGIN PERFORM migrated_later(NEW.chat); RETURN NEW; END $$;
+				CREATE TRIGGER check_later BEFORE INSERT ON messages FOR EACH ROW EXECUTE FUNCTION check_later()"""),
+				() -> this.jdbc
+					.execute("CREATE FUNCTION migrated_later(text) RETURNS void LANGUAGE sql AS 'SELECT NULL'"));
+		this.jdbc.execute("""
+				DROP TRIGGER check_later ON messages;
+				DROP FUNCTION check_later();
+				DROP FUNCTION migrated_later(text)""");
+	}
+
+	/**
+	 * Feeds a chat's messages while the database cannot take them (after {@code cause}),
+	 * checks that nothing is stored or dead-lettered meanwhile, then ends the cause and
+	 * checks that every message is stored once, in order.
+	 */
+	private void notReadyYet(String chat, Runnable cause, Runnable end) throws Exception {
+		long deadLettersBefore = queues.readyCount(topology.deadLetterQueue());
+		String[] members = chat.split(":");
+		List<ChatMessage> sent = IntStream.range(0, 30)
+			.mapToObj((i) -> RawQueues.message(chat, members[i % 2], "n" + i))
+			.toList();
+		cause.run();
+		try {
+			queues.publish(sent);
+			await().during(Duration.ofSeconds(3))
+				.atMost(Duration.ofSeconds(5))
+				.until(() -> queues.readyCount(topology.deadLetterQueue()) == deadLettersBefore
+						&& storedCount(chat) == 0);
+		}
+		finally {
+			end.run();
+		}
+		await().atMost(Duration.ofSeconds(30)).until(() -> storedCount(chat) == 30);
+		assertThat(texts(chat)).containsExactlyElementsOf(sent.stream().map(ChatMessage::text).toList());
+		assertThat(seqs(chat)).containsExactlyElementsOf(range(1, 30));
+		assertThat(queues.readyCount(topology.deadLetterQueue())).isEqualTo(deadLettersBefore);
+	}
+
+	/** Ends the test database's sessions, so that the pools connect again. */
+	private static String reconnect() {
+		return "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + database + "'";
+	}
+
 	private double duplicatesSkipped() {
 		return this.meters.get("chatpipe.consumer.messages").tag("outcome", "duplicate").functionCounter().count();
 	}
