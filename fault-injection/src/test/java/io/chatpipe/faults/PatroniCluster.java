@@ -15,11 +15,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.awaitility.core.ConditionTimeoutException;
 
 import static org.awaitility.Awaitility.await;
 
@@ -39,6 +41,8 @@ final class PatroniCluster implements Database, AutoCloseable {
 
 	private final Path base;
 
+	private final Path logs;
+
 	private final int etcdPort;
 
 	private final List<Member> members = new ArrayList<>();
@@ -54,11 +58,16 @@ final class PatroniCluster implements Database, AutoCloseable {
 	private Process etcdProcess;
 
 	/**
+	 * @param logs the folder etcd's and each member's log go to (kept after the cluster
+	 * is dropped)
 	 * @param etcdPort etcd's client port; its peer port is the next one
 	 * @param ports each member's PostgreSQL port; its REST API listens at this plus 3000
 	 */
-	PatroniCluster(int etcdPort, int... ports) {
+	PatroniCluster(Path logs, int etcdPort, int... ports) {
+		// Not under the build's folder: PostgreSQL runs as postgres, and must reach its
+		// data through every parent folder.
 		this.base = Path.of(System.getProperty("java.io.tmpdir"), "chatpipe-faults-patroni");
+		this.logs = logs;
 		this.etcdPort = etcdPort;
 		for (int i = 0; i < ports.length; i++) {
 			this.members.add(new Member("pg" + (i + 1), ports[i], ports[i] + 3000));
@@ -71,14 +80,16 @@ final class PatroniCluster implements Database, AutoCloseable {
 	void start() throws IOException {
 		killLeftovers();
 		Files.createDirectories(this.base);
+		Files.createDirectories(this.logs);
 		this.etcdProcess = new ProcessBuilder(this.etcd, "--name", "etcd1", "--data-dir",
 				this.base.resolve("etcd").toString(), "--listen-client-urls", "http://127.0.0.1:" + this.etcdPort,
 				"--advertise-client-urls", "http://127.0.0.1:" + this.etcdPort, "--listen-peer-urls",
 				"http://127.0.0.1:" + (this.etcdPort + 1), "--initial-advertise-peer-urls",
 				"http://127.0.0.1:" + (this.etcdPort + 1), "--initial-cluster",
 				"etcd1=http://127.0.0.1:" + (this.etcdPort + 1))
+			.directory(this.base.toFile())
 			.redirectErrorStream(true)
-			.redirectOutput(this.base.resolve("etcd.log").toFile())
+			.redirectOutput(this.logs.resolve("etcd.log").toFile())
 			.start();
 		for (Member member : this.members) {
 			Files.writeString(member.config(), config(member));
@@ -90,7 +101,7 @@ final class PatroniCluster implements Database, AutoCloseable {
 		for (Member member : this.members) {
 			member.process = launch(member);
 			if (member == this.members.get(0)) {
-				await("a Patroni leader").atMost(Duration.ofSeconds(120)).until(() -> leader() != null);
+				awaitOrTellWhy("a Patroni leader", () -> leader() != null);
 			}
 		}
 		awaitHealthy();
@@ -98,9 +109,30 @@ final class PatroniCluster implements Database, AutoCloseable {
 
 	/** Waits until there is a leader and a running synchronous standby. */
 	void awaitHealthy() {
-		await("a Patroni leader and a synchronous standby").atMost(Duration.ofSeconds(180))
-			.pollInterval(Duration.ofMillis(500))
-			.until(() -> roles().containsValue("sync_standby") && leader() != null);
+		awaitOrTellWhy("a Patroni leader and a synchronous standby",
+				() -> roles().containsValue("sync_standby") && leader() != null);
+	}
+
+	/** Waits up to 3 minutes; on a timeout, the failure carries the end of each log. */
+	private void awaitOrTellWhy(String what, Callable<Boolean> condition) {
+		try {
+			await(what).atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(500)).until(condition);
+		}
+		catch (ConditionTimeoutException ex) {
+			StringBuilder why = new StringBuilder(ex.getMessage());
+			try (var files = Files.list(this.logs)) {
+				for (Path log : files.sorted().toList()) {
+					List<String> lines = Files.readAllLines(log);
+					why.append("\n--- ").append(log.getFileName()).append(":\n");
+					lines.subList(Math.max(0, lines.size() - 15), lines.size())
+						.forEach((line) -> why.append(line).append('\n'));
+				}
+			}
+			catch (IOException unreadable) {
+				why.append("\n(logs unreadable: ").append(unreadable.getMessage()).append(')');
+			}
+			throw new IllegalStateException(why.toString(), ex);
+		}
 	}
 
 	/** The member that leads now, or null. */
@@ -203,8 +235,12 @@ final class PatroniCluster implements Database, AutoCloseable {
 			command.addAll(List.of("setpriv", "--reuid=postgres", "--regid=postgres", "--init-groups"));
 		}
 		command.addAll(List.of(this.patroni, member.config().toString()));
-		return new ProcessBuilder(command).redirectErrorStream(true)
-			.redirectOutput(ProcessBuilder.Redirect.appendTo(this.base.resolve(member.name + ".log").toFile()))
+		// Started in the cluster's own folder: PostgreSQL, running as postgres, cannot
+		// start
+		// in a working directory it may not enter (such as CI's private clone).
+		return new ProcessBuilder(command).directory(this.base.toFile())
+			.redirectErrorStream(true)
+			.redirectOutput(ProcessBuilder.Redirect.appendTo(this.logs.resolve(member.name + ".log").toFile()))
 			.start();
 	}
 
