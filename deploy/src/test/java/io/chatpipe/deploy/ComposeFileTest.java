@@ -69,7 +69,8 @@ class ComposeFileTest {
 				.resolve(service.at("/build/dockerfile").asText())).isRegularFile();
 			assertThat(service.at("/build/args/TIER").asText()).isEqualTo(tier);
 			if (!tier.equals("consumer")) {
-				assertThat(service.path("ports")).extracting(JsonNode::asText).contains(port + ":" + port);
+				assertThat(service.path("ports")).extracting(JsonNode::asText)
+					.contains("127.0.0.1:" + port + ":" + port);
 			}
 		});
 		assertThat(compose.at("/services/consumer/deploy/replicas").asInt()).isEqualTo(2);
@@ -104,8 +105,29 @@ class ComposeFileTest {
 					.as(tier + " waits for " + service)
 					.isEqualTo("service_healthy")));
 		assertThat(compose.at("/services/rabbitmq/image").asText()).contains("management");
-		assertThat(compose.at("/services/rabbitmq/ports")).extracting(JsonNode::asText).contains("15672:15672");
+		assertThat(compose.at("/services/rabbitmq/ports")).extracting(JsonNode::asText)
+			.contains("127.0.0.1:15672:15672");
 		assertThat(compose.at("/services/postgres/volumes/0").asText()).startsWith("postgres-data:");
+	}
+
+	@Test
+	void everyPortIsPublishedOnLoopbackOnlyTheTiersComeBackAndImagesArePinned() {
+		compose.path("services").properties().forEach((service) -> {
+			service.getValue()
+				.path("ports")
+				.forEach((port) -> assertThat(port.asText()).as(service.getKey() + " port").startsWith("127.0.0.1:"));
+			String image = service.getValue().path("image").asText();
+			if (!image.startsWith("chatpipe/")) {
+				assertThat(image).as(service.getKey() + " image: an exact version")
+					.matches(".+:\\d+\\.\\d+(\\.\\d+)?.*");
+			}
+		});
+		Project.TIER_PORTS.keySet()
+			.forEach((tier) -> assertThat(compose.at("/services/" + tier + "/restart").asText()).as(tier + " restart")
+				.isEqualTo("unless-stopped"));
+		// The Unix socket answers during the image's init-only first start; the TCP port
+		// only once the real server runs.
+		assertThat(compose.at("/services/postgres/healthcheck/test").toString()).contains("pg_isready -h 127.0.0.1");
 	}
 
 }

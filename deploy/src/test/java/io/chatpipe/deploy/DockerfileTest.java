@@ -57,7 +57,8 @@ class DockerfileTest {
 			.results()
 			.map((m) -> m.group(1))
 			.toList();
-		assertThat(stages).containsExactly("eclipse-temurin:25-jdk", "eclipse-temurin:25-jre");
+		assertThat(stages).as("pinned to an exact release")
+			.containsExactly("eclipse-temurin:25.0.3_9-jdk", "eclipse-temurin:25.0.3_9-jre");
 		assertThat(dockerfile).containsPattern("(?m)^USER 10001:10001$").doesNotContainPattern("(?m)^HEALTHCHECK");
 		// The options file every other way of running a tier uses, and no second set of
 		// options beside it.
