@@ -12,15 +12,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -56,18 +60,29 @@ class KubernetesManifestsTest {
 	 * CRDs this project uses, copied from the operators' references (RabbitMQ Cluster
 	 * Operator, CloudNativePG, KEDA).
 	 */
-	static final Map<String, Set<String>> CUSTOM_SPEC_FIELDS = Map.of("RabbitmqCluster", Set.of("replicas", "image",
-			"imagePullSecrets", "service", "persistence", "resources", "affinity", "tolerations", "rabbitmq", "tls",
-			"override", "skipPostDeploySteps", "terminationGracePeriodSeconds", "secretBackend", "delayStartSeconds"),
-			"Cluster",
-			Set.of("instances", "imageName", "storage", "walStorage", "bootstrap", "postgresql", "resources",
-					"affinity", "monitoring", "backup", "superuserSecret", "enableSuperuserAccess",
-					"primaryUpdateStrategy", "primaryUpdateMethod", "minSyncReplicas", "maxSyncReplicas"),
-			"ScaledObject",
-			Set.of("scaleTargetRef", "pollingInterval", "cooldownPeriod", "initialCooldownPeriod", "idleReplicaCount",
-					"minReplicaCount", "maxReplicaCount", "fallback", "advanced", "triggers"),
-			"TriggerAuthentication", Set.of("secretTargetRef", "env", "configMapTargetRef", "podIdentity",
-					"hashiCorpVault", "azureKeyVault", "gcpSecretManager", "awsSecretManager"));
+	static final Map<String, Set<String>> CUSTOM_SPEC_FIELDS = Map
+		.of("RabbitmqCluster",
+				Set.of("replicas", "image", "imagePullSecrets", "service", "persistence", "resources", "affinity",
+						"tolerations", "rabbitmq", "tls", "override", "skipPostDeploySteps",
+						"terminationGracePeriodSeconds", "secretBackend", "delayStartSeconds"),
+				"Cluster",
+				Set.of("instances", "imageName", "storage", "walStorage", "bootstrap", "postgresql", "resources",
+						"affinity", "monitoring", "backup", "superuserSecret", "enableSuperuserAccess",
+						"primaryUpdateStrategy", "primaryUpdateMethod", "minSyncReplicas", "maxSyncReplicas", "plugins",
+						"managed", "externalClusters"),
+				"ScaledObject",
+				Set.of("scaleTargetRef", "pollingInterval", "cooldownPeriod", "initialCooldownPeriod",
+						"idleReplicaCount", "minReplicaCount", "maxReplicaCount", "fallback", "advanced", "triggers"),
+				"TriggerAuthentication",
+				Set.of("secretTargetRef", "env", "configMapTargetRef", "podIdentity", "hashiCorpVault", "azureKeyVault",
+						"gcpSecretManager", "awsSecretManager"),
+				"User", Set.of("tags", "rabbitmqClusterReference", "importCredentialsSecret"), "Permission",
+				Set.of("vhost", "user", "userReference", "permissions", "rabbitmqClusterReference"), "PodMonitor",
+				Set.of("selector", "podMetricsEndpoints", "namespaceSelector", "jobLabel", "podTargetLabels",
+						"sampleLimit"),
+				"ObjectStore", Set.of("configuration", "retentionPolicy", "instanceSidecarConfiguration"),
+				"ScheduledBackup", Set.of("schedule", "cluster", "method", "pluginConfiguration",
+						"backupOwnerReference", "immediate", "suspend", "target", "online"));
 
 	static final Set<String> RABBITMQ_TRIGGER_METADATA = Set.of("host", "hostFromEnv", "protocol", "mode", "value",
 			"activationValue", "queueName", "vhostName", "useRegex", "operation", "excludeUnacknowledged", "unsafeSsl",
@@ -245,13 +260,41 @@ class KubernetesManifestsTest {
 			.filter((d) -> d.path("kind").asText().equals("ScaledObject"))
 			.findFirst()
 			.orElseThrow();
-		assertThat(scaledObject.at("/spec/triggers")).hasSize(8).allSatisfy((trigger) -> {
+		// One metric, the backlog summed over every shard queue, not the deepest shard's.
+		assertThat(scaledObject.at("/spec/triggers")).singleElement().satisfies((trigger) -> {
 			assertThat(trigger.path("type").asText()).isEqualTo("rabbitmq");
 			assertThat(trigger.at("/metadata/mode").asText()).isEqualTo("QueueLength");
-			assertThat(trigger.at("/metadata/protocol").asText()).isEqualTo("amqp");
+			assertThat(trigger.at("/metadata/protocol").asText()).isEqualTo("http");
+			assertThat(trigger.at("/metadata/useRegex").asText()).isEqualTo("true");
+			assertThat(trigger.at("/metadata/operation").asText()).isEqualTo("sum");
+			Pattern shards = Pattern.compile(trigger.at("/metadata/queueName").asText());
+			int count = Integer.parseInt(manifests.single(ConfigMap.class).getData().get("topology-shards"));
+			for (int shard = 0; shard < count; shard++) {
+				assertThat(shards.matcher("chatpipe.shard." + shard).matches()).as("shard " + shard).isTrue();
+			}
+			assertThat(shards.matcher("chatpipe.dead-letters").matches()).isFalse();
 			trigger.path("metadata")
 				.fieldNames()
 				.forEachRemaining((key) -> assertThat(RABBITMQ_TRIGGER_METADATA).contains(key));
+			// Through a user that may only look.
+			String authentication = trigger.at("/authenticationRef/name").asText();
+			JsonNode secretRefs = named(manifests, "TriggerAuthentication", authentication).at("/spec/secretTargetRef");
+			String secret = secretRefs.get(0).path("name").asText();
+			JsonNode user = manifests.documents()
+				.stream()
+				.filter((d) -> d.path("kind").asText().equals("User")
+						&& d.at("/spec/importCredentialsSecret/name").asText().equals(secret))
+				.findFirst()
+				.orElseThrow();
+			assertThat(user.at("/spec/tags")).extracting(JsonNode::asText).containsExactly("monitoring");
+			JsonNode permission = manifests.documents()
+				.stream()
+				.filter((d) -> d.path("kind").asText().equals("Permission")
+						&& d.at("/spec/userReference/name").asText().equals(user.at("/metadata/name").asText()))
+				.findFirst()
+				.orElseThrow();
+			assertThat(List.of("configure", "write", "read"))
+				.allSatisfy((right) -> assertThat(permission.at("/spec/permissions/" + right).asText()).isEmpty());
 		});
 		assertThat(scaledObject.at("/spec/maxReplicaCount").asInt())
 			.isEqualTo(Integer.parseInt(manifests.single(ConfigMap.class).getData().get("topology-shards")));
@@ -297,6 +340,252 @@ class KubernetesManifestsTest {
 				.isGreaterThan(preStop + shutdownPhase);
 			assertThat(pod.getVolumes()).anyMatch((v) -> v.getEmptyDir() != null);
 		}
+	}
+
+	@ParameterizedTest
+	@MethodSource("overlays")
+	void autoscaledTiersLeaveTheCountToTheAutoscalerSpreadOverHostsAndZonesAndDrainOnePodAtATime(String overlay) {
+		Rendered manifests = render(overlay);
+		for (String tier : Project.TIER_PORTS.keySet()) {
+			Deployment deployment = manifests.deployment(tier);
+			assertThat(deployment.getSpec().getReplicas()).as(tier + ": an apply must not reset the autoscaler's count")
+				.isNull();
+			Map<String, String> podLabels = deployment.getSpec().getTemplate().getMetadata().getLabels();
+			assertThat(deployment.getSpec().getTemplate().getSpec().getTopologySpreadConstraints()).as(tier + " spread")
+				.allSatisfy((spread) -> assertThat(podLabels)
+					.containsAllEntriesOf(spread.getLabelSelector().getMatchLabels()))
+				.extracting((spread) -> spread.getTopologyKey())
+				.contains("kubernetes.io/hostname", "topology.kubernetes.io/zone");
+			PodDisruptionBudget budget = manifests.named(PodDisruptionBudget.class, tier);
+			assertThat(budget.getSpec().getMinAvailable()).as(tier + ": minAvailable lets a drain evict all but one")
+				.isNull();
+			assertThat(budget.getSpec().getMaxUnavailable()).as(tier + " maxUnavailable").isNotNull();
+			assertThat(budget.getSpec().getUnhealthyPodEvictionPolicy())
+				.as(tier + ": unready pods must not block a drain")
+				.isEqualTo("AlwaysAllow");
+		}
+	}
+
+	@ParameterizedTest
+	@MethodSource("overlays")
+	void everyPodOfOursIsRestrictedMountsNoTokenAndGetsTheMemoryItIsLimitedTo(String overlay) {
+		Rendered manifests = render(overlay);
+		Map<String, PodSpec> pods = new HashMap<>();
+		Project.TIER_PORTS.keySet()
+			.forEach((tier) -> pods.put(tier, manifests.deployment(tier).getSpec().getTemplate().getSpec()));
+		pods.put("chatpipe-migrate", manifests.named(Job.class, "chatpipe-migrate").getSpec().getTemplate().getSpec());
+		pods.forEach((name, pod) -> {
+			assertThat(pod.getAutomountServiceAccountToken()).as(name + " mounts no API token").isFalse();
+			assertThat(pod.getSecurityContext().getRunAsNonRoot()).as(name + " non-root").isTrue();
+			assertThat(pod.getSecurityContext().getSeccompProfile().getType()).as(name + " seccomp")
+				.isEqualTo("RuntimeDefault");
+			for (Container container : pod.getContainers()) {
+				assertThat(container.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
+				assertThat(container.getSecurityContext().getCapabilities().getDrop()).as(name + " capabilities")
+					.containsExactly("ALL");
+				var resources = container.getResources();
+				assertThat(resources.getRequests().get("memory")).as(name + ": memory requested = limit")
+					.isEqualTo(resources.getLimits().get("memory"));
+				assertThat(resources.getLimits()).as(name + ": no CPU limit to throttle the JVM")
+					.doesNotContainKey("cpu");
+				assertThat(resources.getRequests()).as(name + " CPU request").containsKey("cpu");
+			}
+		});
+		Map<String, String> labels = manifests.single(Namespace.class).getMetadata().getLabels();
+		assertThat(labels).containsKey("pod-security.kubernetes.io/enforce")
+			.containsEntry("pod-security.kubernetes.io/warn", "restricted")
+			.containsEntry("pod-security.kubernetes.io/audit", "restricted");
+	}
+
+	@ParameterizedTest
+	@MethodSource("overlays")
+	void theMigrationJobIsReplacedEachReleaseAndWaitsForADatabaseThatIsStillStarting(String overlay) {
+		Job job = render(overlay).named(Job.class, "chatpipe-migrate");
+		assertThat(job.getMetadata().getAnnotations()).containsEntry("helm.sh/hook", "pre-install,pre-upgrade")
+			.containsEntry("argocd.argoproj.io/hook", "PreSync");
+		assertThat(job.getSpec().getTtlSecondsAfterFinished()).as("a finished Job goes away by itself").isPositive();
+		Map<String, String> env = new HashMap<>();
+		job.getSpec()
+			.getTemplate()
+			.getSpec()
+			.getContainers()
+			.get(0)
+			.getEnv()
+			.forEach((variable) -> env.put(variable.getName(), variable.getValue()));
+		long retries = Long.parseLong(env.get("SPRING_FLYWAY_CONNECT_RETRIES"));
+		long interval = Long.parseLong(env.get("SPRING_FLYWAY_CONNECT_RETRIES_INTERVAL").replace("s", ""));
+		assertThat(retries).as("Flyway's connect retries").isPositive();
+		assertThat(job.getSpec().getActiveDeadlineSeconds()).as("deadline covers the connect retries")
+			.isGreaterThan(retries * interval);
+	}
+
+	@Test
+	void productionRabbitmqAndPostgresqlKeepOneInstancePerHostAndSurviveADrain() {
+		Rendered manifests = render("production");
+		JsonNode rabbitmq = custom(manifests, "RabbitmqCluster");
+		assertThat(rabbitmq.at("/spec/image").asText()).as("RabbitMQ image pinned").matches(".+:\\d+\\.\\d+\\.\\d+.*");
+		assertThat(rabbitmq.at("/spec/resources/requests/memory"))
+			.isEqualTo(rabbitmq.at("/spec/resources/limits/memory"));
+		JsonNode antiAffinity = rabbitmq
+			.at("/spec/affinity/podAntiAffinity/requiredDuringSchedulingIgnoredDuringExecution/0");
+		assertThat(antiAffinity.path("topologyKey").asText()).isEqualTo("kubernetes.io/hostname");
+		assertThat(antiAffinity.at("/labelSelector/matchLabels/app.kubernetes.io~1name").asText())
+			.isEqualTo(rabbitmq.at("/metadata/name").asText());
+		PodDisruptionBudget rabbitmqBudget = manifests.named(PodDisruptionBudget.class, "chatpipe-rabbitmq");
+		assertThat(rabbitmqBudget.getSpec().getMaxUnavailable().getIntVal()).isEqualTo(1);
+		assertThat(rabbitmqBudget.getSpec().getSelector().getMatchLabels()).containsEntry("app.kubernetes.io/name",
+				rabbitmq.at("/metadata/name").asText());
+
+		JsonNode postgres = custom(manifests, "Cluster");
+		assertThat(postgres.at("/spec/imageName").asText()).as("PostgreSQL image pinned").matches(".+:\\d+\\.\\d+.*");
+		assertThat(postgres.at("/spec/affinity/podAntiAffinityType").asText()).isEqualTo("required");
+		assertThat(postgres.at("/spec/resources/requests/memory"))
+			.isEqualTo(postgres.at("/spec/resources/limits/memory"))
+			.isNotEqualTo(MissingNode.getInstance());
+		assertThat(postgres.at("/spec/walStorage/size").asText()).as("WAL on a volume of its own").isNotEmpty();
+		assertThat(postgres.at("/spec/postgresql/parameters/max_slot_wal_keep_size").asText())
+			.as("a lagging replica cannot fill the primary's WAL volume")
+			.isNotEmpty();
+	}
+
+	@ParameterizedTest
+	@MethodSource("overlays")
+	void theIngressServesItsHostsOverTlsAndLetsThePublisherJudgeABodysSize(String overlay) {
+		Ingress ingress = render(overlay).single(Ingress.class);
+		List<String> tlsHosts = ingress.getSpec().getTls().stream().flatMap((tls) -> tls.getHosts().stream()).toList();
+		assertThat(ingress.getSpec().getRules()).allSatisfy((rule) -> assertThat(tlsHosts).contains(rule.getHost()));
+		String proxyLimit = ingress.getMetadata().getAnnotations().get("nginx.ingress.kubernetes.io/proxy-body-size");
+		long publisherLimit = Long.parseLong(
+				Project.applicationYml("publisher").at("/chatpipe/publisher/max-body-size").asText().replace("KB", ""))
+				* 1024;
+		assertThat(Long.parseLong(proxyLimit.replace("k", "")) * 1024).as("proxy body limit, bytes")
+			.isGreaterThan(publisherLimit);
+	}
+
+	@Test
+	void productionBacksPostgresqlUpContinuouslyAndTheQueryApiReadsAsAReadOnlyRole() {
+		Rendered manifests = render("production");
+		JsonNode postgres = custom(manifests, "Cluster");
+		JsonNode archiver = postgres.at("/spec/plugins/0");
+		assertThat(archiver.path("name").asText()).isEqualTo("barman-cloud.cloudnative-pg.io");
+		assertThat(archiver.path("isWALArchiver").asBoolean()).as("every WAL segment archived").isTrue();
+		JsonNode store = named(manifests, "ObjectStore", archiver.at("/parameters/barmanObjectName").asText());
+		assertThat(store.at("/spec/retentionPolicy").asText()).isNotEmpty();
+		JsonNode nightly = custom(manifests, "ScheduledBackup");
+		assertThat(nightly.at("/spec/cluster/name").asText()).isEqualTo(postgres.at("/metadata/name").asText());
+		assertThat(nightly.at("/spec/method").asText()).isEqualTo("plugin");
+		assertThat(nightly.at("/spec/pluginConfiguration/name").asText()).isEqualTo(archiver.path("name").asText());
+
+		EnvVar user = manifests.deployment("query-api")
+			.getSpec()
+			.getTemplate()
+			.getSpec()
+			.getContainers()
+			.get(0)
+			.getEnv()
+			.stream()
+			.filter((variable) -> variable.getName().equals("SPRING_DATASOURCE_USERNAME"))
+			.findFirst()
+			.orElseThrow();
+		String secret = user.getValueFrom().getSecretKeyRef().getName();
+		JsonNode role = null;
+		for (JsonNode candidate : postgres.at("/spec/managed/roles")) {
+			if (candidate.at("/passwordSecret/name").asText().equals(secret)) {
+				role = candidate;
+			}
+		}
+		assertThat(role).as("the query API's credentials are a managed role's").isNotNull();
+		assertThat(role.path("inRoles")).extracting(JsonNode::asText).containsExactly("pg_read_all_data");
+		assertThat(role.path("superuser").asBoolean(false)).isFalse();
+	}
+
+	@Test
+	void productionPrometheusScrapesEveryTierRabbitmqAndPostgresqlThroughPodMonitorsItMayReach() {
+		Rendered manifests = render("production");
+		List<JsonNode> monitors = manifests.documents()
+			.stream()
+			.filter((d) -> d.path("kind").asText().equals("PodMonitor"))
+			.toList();
+		for (String tier : Project.TIER_PORTS.keySet()) {
+			assertThat(monitors).as(tier + " scraped")
+				.anyMatch((monitor) -> monitor.toString().contains("\"" + tier + "\"")
+						&& monitor.at("/spec/podMetricsEndpoints/0/path").asText().equals("/actuator/prometheus"));
+		}
+		assertThat(monitors)
+			.anyMatch((monitor) -> monitor.at("/spec/podMetricsEndpoints/0/port").asText().equals("prometheus")
+					&& monitor.at("/spec/selector/matchLabels/app.kubernetes.io~1name")
+						.asText()
+						.equals("chatpipe-rabbitmq"));
+		assertThat(monitors)
+			.anyMatch((monitor) -> monitor.at("/spec/podMetricsEndpoints/0/port").asText().equals("metrics")
+					&& monitor.at("/spec/selector/matchLabels/cnpg.io~1cluster").asText().equals("chatpipe-db"));
+		Map<String, Integer> exporters = Map.of("chatpipe-rabbitmq", 15692, "chatpipe-db", 9187);
+		exporters.forEach((app, port) -> assertThat(manifests.all(NetworkPolicy.class))
+			.as("the monitoring namespace reaches " + app + ":" + port)
+			.anyMatch((policy) -> policy.getSpec()
+				.getIngress()
+				.stream()
+				.anyMatch((rule) -> rule.getPorts() != null && rule.getPorts()
+					.stream()
+					.anyMatch((p) -> p.getPort().getIntVal() == port.intValue()) && rule.getFrom()
+						.stream()
+						.anyMatch((peer) -> peer.getNamespaceSelector() != null && "monitoring".equals(
+								peer.getNamespaceSelector().getMatchLabels().get("kubernetes.io/metadata.name"))))));
+	}
+
+	/**
+	 * What a tier may use outside its capped pools: thread stacks (about 200 threads of
+	 * {@code -Xss}) and the JVM's own structures (GC, symbols, compiler arenas).
+	 */
+	static final long UNCAPPED_ALLOWANCE_MIB = 100;
+
+	@ParameterizedTest
+	@MethodSource("overlays")
+	void theJvmsCappedPoolsAndItsOtherNeedsFitWithHeadroomInTheMemoryEachTierIsGiven(String overlay)
+			throws IOException {
+		Map<String, Long> caps = new HashMap<>();
+		for (String line : Files.readAllLines(Project.ROOT.resolve("deploy/jvm.options"))) {
+			var cap = Pattern
+				.compile("^-(?:Xmx|XX:(MaxMetaspaceSize|ReservedCodeCacheSize|MaxDirectMemorySize)=)(\\d+)m$")
+				.matcher(line.trim());
+			if (cap.matches()) {
+				caps.put((cap.group(1) != null) ? cap.group(1) : "Xmx", Long.parseLong(cap.group(2)));
+			}
+		}
+		assertThat(caps).as("every pool outside the stacks capped in deploy/jvm.options")
+			.containsOnlyKeys("Xmx", "MaxMetaspaceSize", "ReservedCodeCacheSize", "MaxDirectMemorySize");
+		long budget = caps.values().stream().mapToLong(Long::longValue).sum() + UNCAPPED_ALLOWANCE_MIB;
+		Rendered manifests = render(overlay);
+		for (String tier : Project.TIER_PORTS.keySet()) {
+			var limit = manifests.deployment(tier)
+				.getSpec()
+				.getTemplate()
+				.getSpec()
+				.getContainers()
+				.get(0)
+				.getResources()
+				.getLimits()
+				.get("memory");
+			long limitMib = Quantity.getAmountInBytes(limit).longValue() / (1024 * 1024);
+			assertThat(budget).as(tier + ": the JVM's budget in MiB against 85 % of its " + limitMib + " MiB limit")
+				.isLessThanOrEqualTo((long) (0.85 * limitMib));
+		}
+	}
+
+	private static JsonNode named(Rendered manifests, String kind, String name) {
+		return manifests.documents()
+			.stream()
+			.filter((d) -> d.path("kind").asText().equals(kind) && d.at("/metadata/name").asText().equals(name))
+			.findFirst()
+			.orElseThrow(() -> new AssertionError("no " + kind + " " + name));
+	}
+
+	private static JsonNode custom(Rendered manifests, String kind) {
+		return manifests.documents()
+			.stream()
+			.filter((d) -> d.path("kind").asText().equals(kind))
+			.findFirst()
+			.orElseThrow();
 	}
 
 	private static List<String> allowedApps(Rendered manifests, String app) {
