@@ -74,7 +74,7 @@ final class DrainScenario {
 					for (Tier consumer : consumers) {
 						long kib = consumer.residentKib();
 						peakKib = Math.max(peakKib, kib);
-						report.resident("consumer", kib);
+						report.resident("consumer", kib, consumer.highWaterKib());
 					}
 				}
 				double[] drain = drainRate(db);

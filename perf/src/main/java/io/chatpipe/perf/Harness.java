@@ -46,6 +46,19 @@ public final class Harness {
 			.findFirst()
 			.map((a) -> Integer.parseInt(a.substring(10)))
 			.orElse(quick ? 2_000 : 1_000_000);
+		// The tiers as in a container of this memory limit: the JVM sizes what it derives
+		// from the machine's memory (direct buffers, for one) to it, and the report
+		// checks
+		// each tier's peak against it.
+		long containerMib = args.stream()
+			.filter((a) -> a.startsWith("--container-memory="))
+			.findFirst()
+			.map((a) -> Long.parseLong(a.substring(19).replace("Mi", "")))
+			.orElse(0L);
+		if (containerMib > 0) {
+			System.setProperty(Tier.EXTRA_JVM_OPTIONS,
+					(System.getProperty(Tier.EXTRA_JVM_OPTIONS, "") + " -XX:MaxRAM=" + containerMib + "m").trim());
+		}
 		String run = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))
 				+ (quick ? "-quick" : "");
 		Path dir = Path.of(System.getProperty("chatpipe.perf.results", "perf/results")).resolve(run);
@@ -61,6 +74,7 @@ public final class Harness {
 						+ "load generator). Tiers run with `%s`.%s Reproduce: `./chatpipe perf%s`.%n",
 				run, Runtime.getRuntime().availableProcessors(), setup.get("tier_jvm_options"),
 				quick ? " **Smoke run: tiny rates, figures mean nothing.**" : "", quick ? " --quick" : ""), setup);
+		report.containerLimit(containerMib);
 		Wrk.logs = dir;
 		PullScenario.Table table = PullScenario.Table.of(quick);
 		if (only.contains("pull") || only.contains("mixed") || only.contains("raw") || only.contains("warmup")) {

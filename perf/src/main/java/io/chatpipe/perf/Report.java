@@ -27,7 +27,14 @@ final class Report {
 
 	private final List<Chart.Series> series = new ArrayList<>();
 
+	/** The highest share of a container's memory limit a tier's peak may take. */
+	static final double CONTAINER_SHARE = 0.85;
+
 	private final Map<String, List<Long>> residentKib = new LinkedHashMap<>();
+
+	private final Map<String, Long> highWaterKib = new LinkedHashMap<>();
+
+	private long containerMib;
 
 	private static final List<String> problems = new ArrayList<>();
 
@@ -83,16 +90,35 @@ final class Report {
 	 * Keeps a tier's resident set size, sampled under load (at the end of each step, and
 	 * every half second of a drain).
 	 */
-	synchronized void resident(String tier, long kib) {
+	synchronized void resident(String tier, long kib, long highWaterKib) {
 		if (kib > 0) {
 			this.residentKib.computeIfAbsent(tier, (name) -> new ArrayList<>()).add(kib);
 		}
+		this.highWaterKib.merge(tier, highWaterKib, Math::max);
+	}
+
+	/**
+	 * Checks each tier's high-water mark against the container memory limit the tiers run
+	 * under ({@code -XX:MaxRAM}): above {@link #CONTAINER_SHARE} of it is a problem.
+	 */
+	void containerLimit(long mib) {
+		this.containerMib = mib;
 	}
 
 	void write() throws IOException {
 		Map<String, Object> all = new LinkedHashMap<>(this.json);
 		all.put("median_rss_mib", mib(0.5));
 		all.put("peak_rss_mib", mib(1.0));
+		all.put("high_water_rss_mib", highWaterMib());
+		if (this.containerMib > 0) {
+			all.put("container_memory_mib", this.containerMib);
+			highWaterMib().forEach((tier, mib) -> {
+				if (mib > CONTAINER_SHARE * this.containerMib) {
+					problem(String.format(Locale.ROOT, "%s peaked at %d MiB, over %.0f %% of its %d MiB container",
+							tier, mib, CONTAINER_SHARE * 100, this.containerMib));
+				}
+			});
+		}
 		List<String> found = problems();
 		all.put("problems", found);
 		new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
@@ -104,11 +130,20 @@ final class Report {
 		}
 		if (!this.residentKib.isEmpty()) {
 			text.append("\n## Memory\n\nResident set size of each tier, sampled under load at the end of every step: "
-					+ "the median (steady) and the highest seen.\n\n| tier | median RSS MiB | peak RSS MiB |\n"
-					+ "|---|---:|---:|\n");
+					+ "the median (steady) and the highest sample; and the high-water mark (`VmHWM`, the true peak)"
+					+ ((this.containerMib > 0) ? String.format(Locale.ROOT,
+							", against the %d MiB container limit the tiers ran under (`-XX:MaxRAM`), which it may "
+									+ "fill to %.0f %% at most",
+							this.containerMib, CONTAINER_SHARE * 100) : "")
+					+ ".\n\n| tier | median RSS MiB | peak sample MiB | high-water mark MiB | of the limit |\n"
+					+ "|---|---:|---:|---:|---:|\n");
 			Map<String, Long> peaks = mib(1.0);
-			mib(0.5).forEach((tier, median) -> text
-				.append(String.format(Locale.ROOT, "| %s | %d | %d |%n", tier, median, peaks.get(tier))));
+			Map<String, Long> highWater = highWaterMib();
+			mib(0.5).forEach((tier, median) -> text.append(String.format(Locale.ROOT, "| %s | %d | %d | %d | %s |%n",
+					tier, median, peaks.get(tier), highWater.get(tier),
+					(this.containerMib > 0)
+							? String.format(Locale.ROOT, "%.0f %%", 100.0 * highWater.get(tier) / this.containerMib)
+							: "-")));
 		}
 		if (!this.series.isEmpty()) {
 			Chart.write(this.dir.resolve("latency.png"), "p99 latency against offered rate", "requests/s",
@@ -116,6 +151,12 @@ final class Report {
 			text.append("\n![p99 latency against offered rate](latency.png)\n");
 		}
 		Files.writeString(this.dir.resolve("report.md"), text);
+	}
+
+	private synchronized Map<String, Long> highWaterMib() {
+		Map<String, Long> mib = new LinkedHashMap<>();
+		this.highWaterKib.forEach((tier, kib) -> mib.put(tier, Math.round(kib / 1024.0)));
+		return mib;
 	}
 
 	/** Each tier's resident set size at this quantile of its samples (1.0: the peak). */

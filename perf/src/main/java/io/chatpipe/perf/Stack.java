@@ -86,10 +86,10 @@ final class Stack {
 		}
 	}
 
-	/** Records each tier's resident set size. */
+	/** Records each tier's resident set size and its high-water mark so far. */
 	static void sample(Report report, Tier... tiers) {
 		for (Tier tier : tiers) {
-			report.resident(tier.name(), tier.residentKib());
+			report.resident(tier.name(), tier.residentKib(), tier.highWaterKib());
 		}
 	}
 

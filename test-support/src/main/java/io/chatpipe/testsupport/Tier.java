@@ -185,9 +185,21 @@ public final class Tier implements AutoCloseable {
 	 * readable (not Linux, or the process ended).
 	 */
 	public long residentKib() {
+		return statusKib("VmRSS:");
+	}
+
+	/**
+	 * The highest resident set size the process has had, in KiB ({@code VmHWM}: the true
+	 * peak, not a sample); 0 where that is not readable.
+	 */
+	public long highWaterKib() {
+		return statusKib("VmHWM:");
+	}
+
+	private long statusKib(String field) {
 		try {
 			for (String line : Files.readAllLines(Path.of("/proc/" + this.process.pid() + "/status"))) {
-				if (line.startsWith("VmRSS:")) {
+				if (line.startsWith(field)) {
 					return Long.parseLong(line.replaceAll("[^0-9]", ""));
 				}
 			}
