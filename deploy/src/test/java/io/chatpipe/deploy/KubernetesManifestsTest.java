@@ -30,6 +30,7 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
@@ -51,7 +52,8 @@ class KubernetesManifestsTest {
 			Map.entry("Namespace", Namespace.class), Map.entry("ConfigMap", ConfigMap.class),
 			Map.entry("Secret", Secret.class), Map.entry("Service", Service.class),
 			Map.entry("Deployment", Deployment.class), Map.entry("StatefulSet", StatefulSet.class),
-			Map.entry("Job", Job.class), Map.entry("HorizontalPodAutoscaler", HorizontalPodAutoscaler.class),
+			Map.entry("Job", Job.class), Map.entry("CronJob", CronJob.class),
+			Map.entry("HorizontalPodAutoscaler", HorizontalPodAutoscaler.class),
 			Map.entry("PodDisruptionBudget", PodDisruptionBudget.class), Map.entry("Ingress", Ingress.class),
 			Map.entry("NetworkPolicy", NetworkPolicy.class));
 
@@ -245,15 +247,16 @@ class KubernetesManifestsTest {
 	}
 
 	@Test
-	void inTheLocalOverlayOnlyTheTiersThatNeedThemReachRabbitmqAndPostgresql() {
+	void inTheLocalOverlayOnlyThePodsThatNeedThemReachRabbitmqAndPostgresql() {
 		Rendered manifests = render("local");
-		assertThat(allowedApps(manifests, "rabbitmq")).containsExactlyInAnyOrder("publisher", "consumer");
+		assertThat(allowedApps(manifests, "rabbitmq")).containsExactlyInAnyOrder("publisher", "consumer",
+				"chatpipe-replay");
 		assertThat(allowedApps(manifests, "postgres")).containsExactlyInAnyOrder("consumer", "query-api",
 				"chatpipe-migrate");
 	}
 
 	@Test
-	void productionScalesTheConsumerOnQueueDepthWithKedaOverAmqpAndReadsFromReplicas() {
+	void productionScalesTheConsumerOnItsSummedBacklogWithKedaAndReadsFromReplicas() {
 		Rendered manifests = render("production");
 		JsonNode scaledObject = manifests.documents()
 			.stream()
@@ -374,6 +377,13 @@ class KubernetesManifestsTest {
 		Project.TIER_PORTS.keySet()
 			.forEach((tier) -> pods.put(tier, manifests.deployment(tier).getSpec().getTemplate().getSpec()));
 		pods.put("chatpipe-migrate", manifests.named(Job.class, "chatpipe-migrate").getSpec().getTemplate().getSpec());
+		pods.put("chatpipe-replay",
+				manifests.named(CronJob.class, "chatpipe-replay-dead-letters")
+					.getSpec()
+					.getJobTemplate()
+					.getSpec()
+					.getTemplate()
+					.getSpec());
 		pods.forEach((name, pod) -> {
 			assertThat(pod.getAutomountServiceAccountToken()).as(name + " mounts no API token").isFalse();
 			assertThat(pod.getSecurityContext().getRunAsNonRoot()).as(name + " non-root").isTrue();
@@ -572,6 +582,28 @@ class KubernetesManifestsTest {
 		}
 	}
 
+	@ParameterizedTest
+	@MethodSource("overlays")
+	void deadLettersAreReplayedByAJobOnDemandNeverThroughTheActuatorPrometheusReaches(String overlay) {
+		Rendered manifests = render(overlay);
+		assertThat(env(manifests.deployment("consumer").getSpec().getTemplate().getSpec().getContainers().get(0)))
+			.as("the consumer's actuator may only read the dead letters")
+			.containsEntry("MANAGEMENT_ENDPOINT_DEADLETTERS_ACCESS", "READ_ONLY");
+		CronJob replay = manifests.named(CronJob.class, "chatpipe-replay-dead-letters");
+		assertThat(replay.getSpec().getSuspend()).as("it runs only when an operator creates a Job from it").isTrue();
+		var pod = replay.getSpec().getJobTemplate().getSpec().getTemplate();
+		assertThat(env(pod.getSpec().getContainers().get(0))).containsEntry("CHATPIPE_CONSUMER_REPLAY_ONLY", "true");
+		String broker = overlay.equals("local") ? "rabbitmq" : "chatpipe-rabbitmq";
+		assertThat(allowedApps(manifests, broker)).as("the replay Job reaches RabbitMQ")
+			.contains(pod.getMetadata().getLabels().get("app.kubernetes.io/name"));
+	}
+
+	private static Map<String, String> env(Container container) {
+		Map<String, String> env = new HashMap<>();
+		container.getEnv().forEach((variable) -> env.put(variable.getName(), variable.getValue()));
+		return env;
+	}
+
 	private static JsonNode named(Rendered manifests, String kind, String name) {
 		return manifests.documents()
 			.stream()
@@ -595,6 +627,7 @@ class KubernetesManifestsTest {
 			.flatMap((p) -> p.getSpec().getIngress().stream())
 			.flatMap((rule) -> rule.getFrom().stream())
 			.map(NetworkPolicyPeer::getPodSelector)
+			.filter((selector) -> selector != null && selector.getMatchLabels() != null)
 			.map((selector) -> selector.getMatchLabels().get("app.kubernetes.io/name"))
 			.toList();
 	}

@@ -43,7 +43,8 @@ class ShardBalancer implements SmartLifecycle {
 
 	private final Duration interval;
 
-	private final boolean migrateOnly;
+	/** Migrate-only or replay-only: a one-off Job's process, which consumes no shard. */
+	private final boolean oneOff;
 
 	private ScheduledExecutorService executor;
 
@@ -57,7 +58,7 @@ class ShardBalancer implements SmartLifecycle {
 		this.shards = topology.shards();
 		this.leases = new ShardLeases(dataSource, topology.prefix(), this.shards);
 		this.interval = properties.rebalanceInterval();
-		this.migrateOnly = properties.migrateOnly();
+		this.oneOff = properties.migrateOnly() || properties.replayOnly();
 		Gauge.builder("chatpipe.consumer.shards.held", this, (balancer) -> balancer.assignment.shards().size())
 			.description("Shards this replica consumes")
 			.register(registry);
@@ -90,7 +91,7 @@ class ShardBalancer implements SmartLifecycle {
 
 	@Override
 	public boolean isAutoStartup() {
-		return !this.migrateOnly;
+		return !this.oneOff;
 	}
 
 	@Override

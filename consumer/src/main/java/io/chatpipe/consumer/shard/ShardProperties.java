@@ -20,10 +20,12 @@ import org.springframework.validation.annotation.Validated;
  * ended its session)
  * @param migrateOnly run the Flyway migrations and exit, consuming no shard: the mode of
  * the migration Job
+ * @param replayOnly replay the dead letters to their shards and exit, consuming no shard:
+ * the mode of the dead-letter replay Job
  */
 @Validated
 @ConfigurationProperties("chatpipe.consumer")
 public record ShardProperties(@DefaultValue("500") @Min(1) @Max(10_000) int batchSize,
 		@DefaultValue("50ms") Duration batchWait, @DefaultValue("2s") Duration rebalanceInterval,
-		@DefaultValue("false") boolean migrateOnly) {
+		@DefaultValue("false") boolean migrateOnly, @DefaultValue("false") boolean replayOnly) {
 }
