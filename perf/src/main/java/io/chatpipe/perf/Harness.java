@@ -73,7 +73,8 @@ public final class Harness {
 				"# chatpipe benchmark %s%n%n%d cores, everything co-located (RabbitMQ, PostgreSQL, the tiers and the "
 						+ "load generator). Tiers run with `%s`.%s Reproduce: `./chatpipe perf%s`.%n",
 				run, Runtime.getRuntime().availableProcessors(), setup.get("tier_jvm_options"),
-				quick ? " **Smoke run: tiny rates, figures mean nothing.**" : "", quick ? " --quick" : ""), setup);
+				quick ? " **Smoke run: tiny rates, figures mean nothing.**" : "",
+				args.isEmpty() ? "" : " " + String.join(" ", args)), setup);
 		report.containerLimit(containerMib);
 		Wrk.logs = dir;
 		PullScenario.Table table = PullScenario.Table.of(quick);
