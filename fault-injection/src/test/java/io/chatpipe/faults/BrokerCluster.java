@@ -1,6 +1,7 @@
 package io.chatpipe.faults;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -13,6 +14,8 @@ import com.rabbitmq.client.Address;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 
+import static org.awaitility.Awaitility.await;
+
 /**
  * Three RabbitMQ nodes of the suite's own, clustered on this machine as the production
  * overlay runs them on three hosts: quorum queues get a member on every node, and their
@@ -23,7 +26,7 @@ final class BrokerCluster implements Broker, AutoCloseable {
 
 	private static final String CONFIG = """
 			queue_leader_locator = balanced
-			cluster_partition_handling = pause_minority
+			cluster_partition_handling = autoheal
 			""";
 
 	private static final ObjectMapper json = new ObjectMapper();
@@ -60,6 +63,33 @@ final class BrokerCluster implements Broker, AutoCloseable {
 			.stream()
 			.filter((entry) -> queues.contains(entry.getKey()))
 			.collect(Collectors.groupingBy(Map.Entry::getValue, Collectors.counting()));
+	}
+
+	/**
+	 * Waits until the cluster is whole again: every node running and seeing the other
+	 * two, and no partition, for 5 s in a row (a node frozen past net_ticktime comes back
+	 * to a partition, which autoheal ends by restarting the losing side).
+	 */
+	void awaitWhole() {
+		await("the 3 RabbitMQ nodes clustered again, without a partition").atMost(Duration.ofSeconds(180))
+			.during(Duration.ofSeconds(5))
+			.pollInterval(Duration.ofSeconds(1))
+			.until(this::whole);
+	}
+
+	private boolean whole() {
+		try {
+			for (FaultBroker node : this.nodes) {
+				JsonNode status = json.readTree(node.ctl("cluster_status", "--formatter", "json", "-q"));
+				if (status.path("running_nodes").size() != this.nodes.size() || !status.path("partitions").isEmpty()) {
+					return false;
+				}
+			}
+			return true;
+		}
+		catch (Exception notNow) {
+			return false;
+		}
 	}
 
 	/** How many members each queue has online. */

@@ -1,5 +1,9 @@
 package io.chatpipe.faults;
 
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.Map;
 
 /**
@@ -8,8 +12,17 @@ import java.util.Map;
  */
 interface Database {
 
-	/** Creates a database for one scenario; returns its name. */
-	String createDatabase(String name);
+	/** Creates a database for one scenario, on the primary; returns its name. */
+	default String createDatabase(String name) {
+		try (Connection connection = DriverManager.getConnection(jdbcUrl("postgres"), "postgres", "");
+				Statement statement = connection.createStatement()) {
+			statement.execute("CREATE DATABASE " + name);
+			return name;
+		}
+		catch (SQLException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
 
 	/** A JDBC URL that reaches the primary's database of that name. */
 	String jdbcUrl(String database);

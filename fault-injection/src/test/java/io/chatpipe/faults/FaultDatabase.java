@@ -1,9 +1,5 @@
 package io.chatpipe.faults;
 
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.Map;
 
 /**
@@ -44,18 +40,6 @@ final class FaultDatabase implements Database, AutoCloseable {
 	 */
 	void stop() {
 		Commands.run(Map.of(), this.ctl, "--skip-systemctl-redirect", this.version, CLUSTER, "stop", "-m", "fast");
-	}
-
-	@Override
-	public String createDatabase(String name) {
-		try (Connection connection = DriverManager.getConnection(jdbcUrl("postgres"), "postgres", "");
-				Statement statement = connection.createStatement()) {
-			statement.execute("CREATE DATABASE " + name);
-			return name;
-		}
-		catch (SQLException ex) {
-			throw new IllegalStateException(ex);
-		}
 	}
 
 	@Override

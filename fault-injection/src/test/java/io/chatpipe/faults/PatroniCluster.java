@@ -7,10 +7,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -204,18 +200,6 @@ final class PatroniCluster implements Database, AutoCloseable {
 		Commands.run(Map.of(), this.patronictl, "-c", member(leader).config().toString(), "switchover", "--leader",
 				leader, "--candidate", candidate, "--force");
 		return leader + " -> " + candidate;
-	}
-
-	@Override
-	public String createDatabase(String name) {
-		try (Connection connection = DriverManager.getConnection(jdbcUrl("postgres"), "postgres", "");
-				Statement statement = connection.createStatement()) {
-			statement.execute("CREATE DATABASE " + name);
-			return name;
-		}
-		catch (SQLException ex) {
-			throw new IllegalStateException(ex);
-		}
 	}
 
 	@Override

@@ -20,6 +20,7 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
 
 import io.chatpipe.model.Topology;
+import io.chatpipe.testsupport.TestServices;
 import io.chatpipe.testsupport.Tier;
 import org.awaitility.core.ConditionTimeoutException;
 
@@ -218,6 +219,10 @@ final class Scenario implements AutoCloseable {
 		return DriverManager.getConnection(this.database.jdbcUrl(this.databaseName), "postgres", "");
 	}
 
+	/**
+	 * Stops the tiers, then deletes the scenario's queues, so that none is left to weigh
+	 * on the next scenario (a cluster's rolling restart waits for every quorum queue).
+	 */
 	@Override
 	public void close() throws Exception {
 		for (Tier tier : this.consumers) {
@@ -226,6 +231,9 @@ final class Scenario implements AutoCloseable {
 		this.publisher.close();
 		if (this.queryApi != null) {
 			this.queryApi.close();
+		}
+		try (var connection = this.broker.connect()) {
+			TestServices.deleteTopology(connection.createChannel(), this.topology);
 		}
 	}
 

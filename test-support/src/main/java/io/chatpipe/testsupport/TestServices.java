@@ -1,5 +1,6 @@
 package io.chatpipe.testsupport;
 
+import java.io.IOException;
 import java.net.URI;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -279,17 +280,21 @@ public final class TestServices {
 		return false;
 	}
 
+	/** Deletes a topology's queues and exchanges over this channel. */
+	public static void deleteTopology(Channel channel, Topology topology) throws IOException {
+		for (String queue : topology.shardQueues()) {
+			channel.queueDelete(queue);
+		}
+		channel.queueDelete(topology.deadLetterQueue());
+		channel.queueDelete(topology.shardCountQueue());
+		channel.exchangeDelete(topology.exchange());
+		channel.exchangeDelete(topology.deadLetterExchange());
+	}
+
 	private static void deleteTopology(RabbitService service, Topology topology) {
 		ConnectionFactory factory = rabbitConnectionFactory();
 		try (var connection = factory.newConnection("chatpipe-test-cleanup")) {
-			Channel channel = connection.createChannel();
-			for (String queue : topology.shardQueues()) {
-				channel.queueDelete(queue);
-			}
-			channel.queueDelete(topology.deadLetterQueue());
-			channel.queueDelete(topology.shardCountQueue());
-			channel.exchangeDelete(topology.exchange());
-			channel.exchangeDelete(topology.deadLetterExchange());
+			deleteTopology(connection.createChannel(), topology);
 		}
 		catch (Exception ex) {
 			logger.warn("Could not delete the test topology {} on {}:{}: {}", topology.prefix(), service.host(),
