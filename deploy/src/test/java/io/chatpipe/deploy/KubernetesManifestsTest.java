@@ -414,14 +414,7 @@ class KubernetesManifestsTest {
 		assertThat(job.getMetadata().getAnnotations()).containsEntry("helm.sh/hook", "pre-install,pre-upgrade")
 			.containsEntry("argocd.argoproj.io/hook", "PreSync");
 		assertThat(job.getSpec().getTtlSecondsAfterFinished()).as("a finished Job goes away by itself").isPositive();
-		Map<String, String> env = new HashMap<>();
-		job.getSpec()
-			.getTemplate()
-			.getSpec()
-			.getContainers()
-			.get(0)
-			.getEnv()
-			.forEach((variable) -> env.put(variable.getName(), variable.getValue()));
+		Map<String, String> env = env(job.getSpec().getTemplate().getSpec().getContainers().get(0));
 		long retries = Long.parseLong(env.get("SPRING_FLYWAY_CONNECT_RETRIES"));
 		long interval = Long.parseLong(env.get("SPRING_FLYWAY_CONNECT_RETRIES_INTERVAL").replace("s", ""));
 		assertThat(retries).as("Flyway's connect retries").isPositive();
