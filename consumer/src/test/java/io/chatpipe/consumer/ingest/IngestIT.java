@@ -24,6 +24,7 @@ import org.springframework.boot.actuate.health.HealthEndpoint;
 import org.springframework.boot.actuate.health.Status;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DriverManagerDataSource;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -44,8 +45,12 @@ class IngestIT {
 
 	static RawQueues queues;
 
-	@Autowired
-	JdbcTemplate jdbc;
+	/**
+	 * The test's own reads and schema changes, on a new connection each: the tests end
+	 * the database's sessions, and a pooled connection could be one of them.
+	 */
+	final JdbcTemplate jdbc = new JdbcTemplate(new DriverManagerDataSource(TestServices.postgres().jdbcUrl(database),
+			TestServices.postgres().username(), TestServices.postgres().password()));
 
 	@Autowired
 	MessageStore store;
