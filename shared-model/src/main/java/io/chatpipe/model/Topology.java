@@ -64,6 +64,15 @@ public record Topology(String prefix, int shards, int deliveryLimit) {
 		return this.prefix + ".dlx";
 	}
 
+	/**
+	 * The durable fanout exchange on which consumers announce what they stored
+	 * ({@link StoredNotice}); every query-API replica binds a queue of its own to it and
+	 * wakes its live readers.
+	 */
+	public String storedExchange() {
+		return this.prefix + ".stored";
+	}
+
 	public String deadLetterQueue() {
 		return this.prefix + ".dead-letter";
 	}

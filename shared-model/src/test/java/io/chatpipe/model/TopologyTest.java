@@ -19,6 +19,7 @@ class TopologyTest {
 		assertThat(test.exchange()).isEqualTo("it-42.messages");
 		assertThat(test.shardQueues()).containsExactly("it-42.shard.0", "it-42.shard.1", "it-42.shard.2");
 		assertThat(test.deadLetterQueue()).isEqualTo("it-42.dead-letter");
+		assertThat(test.storedExchange()).isEqualTo("it-42.stored");
 	}
 
 	@Test

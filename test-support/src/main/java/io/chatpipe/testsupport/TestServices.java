@@ -289,6 +289,7 @@ public final class TestServices {
 		channel.queueDelete(topology.shardCountQueue());
 		channel.exchangeDelete(topology.exchange());
 		channel.exchangeDelete(topology.deadLetterExchange());
+		channel.exchangeDelete(topology.storedExchange());
 	}
 
 	private static void deleteTopology(RabbitService service, Topology topology) {

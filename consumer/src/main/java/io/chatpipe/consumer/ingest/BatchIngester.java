@@ -2,9 +2,11 @@ package io.chatpipe.consumer.ingest;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import com.rabbitmq.client.Channel;
 import io.chatpipe.model.ChatMessage;
@@ -39,9 +41,13 @@ public class BatchIngester implements ChannelAwareBatchMessageListener {
 
 	private final IngestStats stats;
 
-	BatchIngester(MessageStore store, DeadLetterer deadLetterer, IngestProperties properties, IngestStats stats) {
+	private final StoredAnnouncer announcer;
+
+	BatchIngester(MessageStore store, DeadLetterer deadLetterer, IngestProperties properties, IngestStats stats,
+			StoredAnnouncer announcer) {
 		this.store = store;
 		this.deadLetterer = deadLetterer;
+		this.announcer = announcer;
 		this.retry = new InPlaceRetry(properties.retry());
 		this.stats = stats;
 	}
@@ -76,6 +82,9 @@ public class BatchIngester implements ChannelAwareBatchMessageListener {
 			poison.forEach((item) -> logger.warn("Dead-lettered message {} from {}: {}",
 					item.message().getMessageProperties().getMessageId(),
 					item.message().getMessageProperties().getConsumerQueue(), item.reason()));
+			// Announced before the ack, so that a consumer that dies in between announces
+			// again with the redelivery.
+			this.announcer.announce(storable(decoded, outcome), outcome.lastSeqs());
 			channel.basicAck(lastTag, true);
 			this.stats.recordBatch(start, outcome, poison.size());
 		}
@@ -104,6 +113,15 @@ public class BatchIngester implements ChannelAwareBatchMessageListener {
 			RabbitUtils.setPhysicalCloseRequired(channel, true);
 			RabbitUtils.closeChannel(channel);
 		}
+	}
+
+	private static List<ChatMessage> storable(List<ChatMessage> decoded, StoreOutcome outcome) {
+		if (outcome.rejected().isEmpty()) {
+			return decoded;
+		}
+		Set<ChatMessage> rejected = Collections.newSetFromMap(new IdentityHashMap<>());
+		outcome.rejected().forEach((item) -> rejected.add(item.message()));
+		return decoded.stream().filter((message) -> !rejected.contains(message)).toList();
 	}
 
 	/** Ends every in-place retry: called before the containers stop. */

@@ -54,7 +54,8 @@ class MessageStore {
 		int repeatedInBatch = messages.size() - distinct.size();
 		try {
 			StoreOutcome outcome = inTransaction(distinct);
-			return new StoreOutcome(outcome.stored(), outcome.duplicates() + repeatedInBatch, List.of());
+			return new StoreOutcome(outcome.stored(), outcome.duplicates() + repeatedInBatch, List.of(),
+					outcome.lastSeqs());
 		}
 		catch (RuntimeException ex) {
 			if (FailureClassifier.isTransient(ex)) {
@@ -67,11 +68,13 @@ class MessageStore {
 	private StoreOutcome oneByOne(List<ChatMessage> messages, int duplicates) {
 		List<ChatMessage> stored = new ArrayList<>();
 		List<StoreOutcome.Rejected> rejected = new ArrayList<>();
+		Map<String, Long> lastSeqs = new HashMap<>();
 		for (ChatMessage message : messages) {
 			try {
 				StoreOutcome single = inTransaction(List.of(message));
 				stored.addAll(single.stored());
 				duplicates += single.duplicates();
+				lastSeqs.putAll(single.lastSeqs());
 			}
 			catch (RuntimeException ex) {
 				if (FailureClassifier.isTransient(ex)) {
@@ -80,7 +83,7 @@ class MessageStore {
 				rejected.add(new StoreOutcome.Rejected(message, reason(ex)));
 			}
 		}
-		return new StoreOutcome(stored, duplicates, rejected);
+		return new StoreOutcome(stored, duplicates, rejected, lastSeqs);
 	}
 
 	private StoreOutcome inTransaction(List<ChatMessage> messages) {
@@ -93,10 +96,11 @@ class MessageStore {
 						fresh.add(message);
 					}
 				}
+				Map<String, Long> lastSeqs = Map.of();
 				if (!fresh.isEmpty()) {
-					insert(connection, fresh, reservePositions(connection, fresh));
+					lastSeqs = insert(connection, fresh, reservePositions(connection, fresh));
 				}
-				return new StoreOutcome(fresh, messages.size() - fresh.size(), List.of());
+				return new StoreOutcome(fresh, messages.size() - fresh.size(), List.of(), lastSeqs);
 			}));
 	}
 
@@ -147,7 +151,12 @@ class MessageStore {
 		return next;
 	}
 
-	private void insert(Connection connection, List<ChatMessage> fresh, Map<String, Long> next) throws SQLException {
+	/**
+	 * Inserts the fresh messages from each chat's first new position; returns each chat's
+	 * last.
+	 */
+	private Map<String, Long> insert(Connection connection, List<ChatMessage> fresh, Map<String, Long> next)
+			throws SQLException {
 		int n = fresh.size();
 		String[] chats = new String[n];
 		Long[] seqs = new Long[n];
@@ -173,6 +182,9 @@ class MessageStore {
 			}
 			statement.executeUpdate();
 		}
+		Map<String, Long> lastSeqs = new HashMap<>();
+		next.forEach((chat, following) -> lastSeqs.put(chat, following - 1));
+		return lastSeqs;
 	}
 
 	private static List<ChatMessage> distinctById(List<ChatMessage> messages) {

@@ -1,6 +1,7 @@
 package io.chatpipe.consumer.ingest;
 
 import java.util.List;
+import java.util.Map;
 
 import io.chatpipe.model.ChatMessage;
 
@@ -12,8 +13,9 @@ import io.chatpipe.model.ChatMessage;
  * publisher) and were skipped
  * @param rejected messages the database refused for their content, each with the reason;
  * they are poison
+ * @param lastSeqs the position of the last message stored now in each chat it stored in
  */
-record StoreOutcome(List<ChatMessage> stored, int duplicates, List<Rejected> rejected) {
+record StoreOutcome(List<ChatMessage> stored, int duplicates, List<Rejected> rejected, Map<String, Long> lastSeqs) {
 
 	/**
 	 * A message the database refused for what it holds.

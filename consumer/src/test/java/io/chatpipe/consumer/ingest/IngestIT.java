@@ -4,6 +4,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.IntStream;
 import java.util.stream.LongStream;
 
@@ -51,6 +53,9 @@ class IngestIT {
 	 */
 	final JdbcTemplate jdbc = new JdbcTemplate(new DriverManagerDataSource(TestServices.postgres().jdbcUrl(database),
 			TestServices.postgres().username(), TestServices.postgres().password()));
+
+	/** Every chat's seq in the stored notices a test took, the newest notice winning. */
+	final Map<String, Long> announced = new ConcurrentHashMap<>();
 
 	@Autowired
 	MessageStore store;
@@ -127,6 +132,29 @@ class IngestIT {
 		await().atMost(Duration.ofSeconds(20)).until(() -> duplicatesSkipped() - duplicatesBefore == 4);
 		assertThat(texts("redo1:redo2")).containsExactly("one", "two", "three");
 		assertThat(seqs("redo1:redo2")).containsExactly(1L, 2L, 3L);
+	}
+
+	@Test
+	void eachStoredBatchIsAnnouncedWithEachChatsLastSeqAndARedeliveryIsAnnouncedAgain() throws Exception {
+		String notices = queues.listenToStoredNotices();
+		List<ChatMessage> first = List.of(RawQueues.message("news1:news2", "news1", "one"),
+				RawQueues.message("news1:news2", "news2", "two"), RawQueues.message("news3:news4", "news3", "three"));
+		queues.publish(first);
+		await().atMost(Duration.ofSeconds(20))
+			.untilAsserted(() -> assertThat(announcedLastSeqs(notices)).containsEntry("news1:news2", 2L)
+				.containsEntry("news3:news4", 1L));
+
+		// A consumer that stored a batch and died before its ack announces nothing new
+		// the second time, but announces: the first announcement may be what was lost.
+		queues.publish(first.subList(2, 3));
+		await().atMost(Duration.ofSeconds(20))
+			.untilAsserted(() -> assertThat(announcedLastSeqs(notices)).containsEntry("news3:news4", 0L));
+	}
+
+	/** Every chat's seq in the notices taken so far, the newest notice winning. */
+	private Map<String, Long> announcedLastSeqs(String queue) throws Exception {
+		queues.drainNotices(queue).forEach((notice) -> this.announced.putAll(notice.chats()));
+		return this.announced;
 	}
 
 	@Test

@@ -11,6 +11,7 @@ import com.rabbitmq.client.GetResponse;
 import io.chatpipe.model.ChatId;
 import io.chatpipe.model.ChatMessage;
 import io.chatpipe.model.MessageIds;
+import io.chatpipe.model.StoredNotice;
 import io.chatpipe.model.Topology;
 import io.chatpipe.model.WireFormat;
 import io.chatpipe.testsupport.TestServices;
@@ -70,6 +71,26 @@ final class RawQueues implements AutoCloseable {
 		GetResponse response;
 		while ((response = this.channel.basicGet(this.topology.deadLetterQueue(), true)) != null) {
 			taken.add(response);
+		}
+		return taken;
+	}
+
+	/**
+	 * Binds a queue of the test's own to the stored exchange, as a query-API replica
+	 * does; returns its name.
+	 */
+	String listenToStoredNotices() throws Exception {
+		String queue = this.channel.queueDeclare().getQueue();
+		this.channel.queueBind(queue, this.topology.storedExchange(), "");
+		return queue;
+	}
+
+	/** Takes every notice off a queue made by {@link #listenToStoredNotices()}. */
+	List<StoredNotice> drainNotices(String queue) throws Exception {
+		List<StoredNotice> taken = new ArrayList<>();
+		GetResponse response;
+		while ((response = this.channel.basicGet(queue, true)) != null) {
+			taken.add(StoredNotice.decode(response.getBody()));
 		}
 		return taken;
 	}

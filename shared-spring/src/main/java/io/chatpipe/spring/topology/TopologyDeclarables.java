@@ -14,9 +14,10 @@ import org.springframework.amqp.core.Queue;
 
 /**
  * A {@link Topology} as Spring AMQP declarables, which the application's
- * {@code RabbitAdmin} declares on every new connection.
+ * {@code RabbitAdmin} declares on every new connection. Public for the query API, which
+ * declares only the stored exchange it listens to.
  */
-final class TopologyDeclarables {
+public final class TopologyDeclarables {
 
 	private TopologyDeclarables() {
 	}
@@ -37,7 +38,16 @@ final class TopologyDeclarables {
 			declarables.add(BindingBuilder.bind(queue).to(exchange).with(topology.routingKey(shard)));
 		}
 		declarables.add(shardCountQueue(topology));
+		declarables.add(storedExchange(topology));
 		return new Declarables(declarables);
+	}
+
+	/**
+	 * The exchange of the consumers' {@code StoredNotice}s: durable, so that it outlives
+	 * every tier; the notices on it are transient hints.
+	 */
+	public static FanoutExchange storedExchange(Topology topology) {
+		return new FanoutExchange(topology.storedExchange(), true, false);
 	}
 
 	static Queue shardCountQueue(Topology topology) {

@@ -38,6 +38,7 @@ class TopologyDeclarationIT {
 				channel.queueDeclarePassive(topology.shardCountQueue());
 				channel.exchangeDeclarePassive(topology.exchange());
 				channel.exchangeDeclarePassive(topology.deadLetterExchange());
+				channel.exchangeDeclarePassive(topology.storedExchange());
 				// The broker compares the declared arguments: a shard queue with others
 				// is refused, so these are the ones it holds.
 				assertThatThrownBy(() -> channel.queueDeclare(topology.shardQueue(0), true, false, false,
