@@ -7,7 +7,11 @@ import jakarta.persistence.EntityManagerFactory;
 import jakarta.persistence.PersistenceException;
 import jakarta.persistence.Query;
 import org.hibernate.jpa.HibernateHints;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.dao.DataAccessException;
 import org.springframework.orm.jpa.EntityManagerFactoryUtils;
 import org.springframework.stereotype.Component;
@@ -27,12 +31,33 @@ import org.springframework.stereotype.Component;
  * {@link DataAccessException}.
  */
 @Component
-class PageReader {
+class PageReader implements DisposableBean {
 
 	private final EntityManagerFactory entityManagers;
 
-	PageReader(EntityManagerFactory entityManagers) {
+	private final PullStats stats;
+
+	private final Scheduler reads;
+
+	PageReader(EntityManagerFactory entityManagers, PullStats stats, PullProperties properties) {
 		this.entityManagers = entityManagers;
+		this.stats = stats;
+		this.reads = Schedulers.newBoundedElastic(properties.readThreads(), 100_000, "page-read");
+	}
+
+	/** Reads a page on the read threads, never on the caller's (an event loop). */
+	Mono<Page> readLater(PullRequest request) {
+		return Mono.defer(() -> {
+			long start = System.nanoTime();
+			return Mono.fromCallable(() -> read(request))
+				.subscribeOn(this.reads)
+				.doOnNext((page) -> this.stats.record(start, page));
+		});
+	}
+
+	@Override
+	public void destroy() {
+		this.reads.dispose();
 	}
 
 	Page read(PullRequest request) {

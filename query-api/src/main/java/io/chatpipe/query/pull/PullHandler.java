@@ -4,13 +4,11 @@ import java.util.Optional;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.chatpipe.query.live.Subscribers;
 import io.chatpipe.spring.web.RequestBodies;
 import io.chatpipe.spring.web.StrictJson;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Scheduler;
-import reactor.core.scheduler.Schedulers;
 
-import org.springframework.beans.factory.DisposableBean;
 import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.stereotype.Component;
@@ -19,41 +17,44 @@ import org.springframework.web.reactive.function.server.ServerResponse;
 
 /**
  * {@code GET /api/pull} (routed by {@link PullRoutes}): parameters from the query string
- * or a JSON body; the page is read on a bounded scheduler of its own, since JPA blocks.
- * Its failures end in the problem responses like an annotated controller's.
+ * or a JSON body; the page is read on the read threads, since JPA blocks. With a
+ * {@code wait}, a page that would be empty is answered once a message fills it, or empty
+ * when the wait runs out. Its failures end in the problem responses like an annotated
+ * controller's.
  */
 @Component
-class PullHandler implements DisposableBean {
+class PullHandler {
 
 	private final PageReader pages;
 
-	private final PullStats stats;
+	private final LiveReader live;
+
+	private final Subscribers subscribers;
 
 	private final StrictJson json;
 
 	private final int maxBodySize;
 
-	private final Scheduler reads;
-
-	PullHandler(PageReader pages, PullStats stats, ObjectMapper json, PullProperties properties) {
+	PullHandler(PageReader pages, LiveReader live, Subscribers subscribers, ObjectMapper json,
+			PullProperties properties) {
 		this.pages = pages;
-		this.stats = stats;
+		this.live = live;
+		this.subscribers = subscribers;
 		this.json = new StrictJson(json);
 		this.maxBodySize = (int) properties.maxBodySize().toBytes();
-		this.reads = Schedulers.newBoundedElastic(properties.readThreads(), 100_000, "page-read");
 	}
 
 	Mono<ServerResponse> pull(ServerRequest request) {
 		return body(request.exchange().getRequest()).map(Optional::of)
 			.defaultIfEmpty(Optional.empty())
 			.map((body) -> PullRequestReader.read(request.queryParams(), body.orElse(null)))
-			.flatMap((pull) -> {
-				long start = System.nanoTime();
-				return Mono.fromCallable(() -> this.pages.read(pull))
-					.subscribeOn(this.reads)
-					.doOnNext((page) -> this.stats.record(start, page));
-			})
+			.flatMap((pull) -> pull.waitFor().isZero() ? this.pages.readLater(pull) : waitForPage(pull))
 			.flatMap((page) -> ServerResponse.ok().contentType(MediaType.APPLICATION_JSON).bodyValue(page));
+	}
+
+	private Mono<Page> waitForPage(PullRequest pull) {
+		Subscribers.Permit permit = this.subscribers.waitingPull();
+		return this.live.waitForPage(pull).doFinally((signal) -> permit.close());
 	}
 
 	/**
@@ -70,11 +71,6 @@ class PullHandler implements DisposableBean {
 			}
 		}
 		return true;
-	}
-
-	@Override
-	public void destroy() {
-		this.reads.dispose();
 	}
 
 }

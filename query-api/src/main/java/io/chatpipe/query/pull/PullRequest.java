@@ -1,5 +1,7 @@
 package io.chatpipe.query.pull;
 
+import java.time.Duration;
+
 import io.chatpipe.model.ChatId;
 
 /**
@@ -10,11 +12,24 @@ import io.chatpipe.model.ChatId;
  * newest (descending)
  * @param limit the most messages on the page, 1..100
  * @param reverse newest first
+ * @param waitFor how long to wait, when the page would be empty, for a message to fill
+ * it; zero answers at once
  */
-record PullRequest(ChatId chat, long cursor, int limit, boolean reverse) {
+record PullRequest(ChatId chat, long cursor, int limit, boolean reverse, Duration waitFor) {
 
 	static final int DEFAULT_LIMIT = 10;
 
 	static final int MAX_LIMIT = 100;
+
+	static final Duration MAX_WAIT = Duration.ofSeconds(60);
+
+	PullRequest(ChatId chat, long cursor, int limit, boolean reverse) {
+		this(chat, cursor, limit, reverse, Duration.ZERO);
+	}
+
+	/** The same request from another position, with the same page size and direction. */
+	PullRequest from(long position) {
+		return new PullRequest(this.chat, position, this.limit, this.reverse, this.waitFor);
+	}
 
 }

@@ -1,8 +1,11 @@
 package io.chatpipe.query.pull;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.chatpipe.model.ChatId;
@@ -18,6 +21,8 @@ import org.springframework.util.MultiValueMap;
  */
 final class PullRequestReader {
 
+	private static final Pattern DURATION = Pattern.compile("([0-9]{1,6})(s|ms)?");
+
 	private PullRequestReader() {
 	}
 
@@ -26,8 +31,38 @@ final class PullRequestReader {
 			throw new InvalidInputException("body", "must be a JSON object");
 		}
 		List<FieldViolation> violations = new ArrayList<>();
-		ChatId chat = null;
-		Object rawChat = value(query, body, "chat");
+		ChatId chat = chat(value(query, body, "chat"), violations);
+		long cursor = integer(value(query, body, "cursor"), "cursor", 0, 0, Long.MAX_VALUE, violations);
+		long limit = integer(value(query, body, "limit"), "limit", PullRequest.DEFAULT_LIMIT, 1, PullRequest.MAX_LIMIT,
+				violations);
+		boolean reverse = bool(value(query, body, "reverse"), violations);
+		Duration wait = duration(value(query, body, "wait"), violations);
+		if (!violations.isEmpty()) {
+			throw new InvalidInputException(violations);
+		}
+		return new PullRequest(chat, cursor, (int) limit, reverse, wait);
+	}
+
+	/**
+	 * Reads a stream's parameters: {@code chat}, and where to start, from
+	 * {@code Last-Event-ID} (the event after it) when the client resumes, else from
+	 * {@code cursor} (inclusive, as a pull's).
+	 */
+	static StreamRequest readStream(MultiValueMap<String, String> query, String lastEventId) {
+		List<FieldViolation> violations = new ArrayList<>();
+		ChatId chat = chat(value(query, null, "chat"), violations);
+		long cursor = integer(value(query, null, "cursor"), "cursor", 0, 0, Long.MAX_VALUE, violations);
+		if (lastEventId != null && !lastEventId.isEmpty()) {
+			long last = integer(lastEventId, StreamRequest.LAST_EVENT_ID, 0, 0, Long.MAX_VALUE, violations);
+			cursor = Math.min(last, Long.MAX_VALUE - 1) + 1;
+		}
+		if (!violations.isEmpty()) {
+			throw new InvalidInputException(violations);
+		}
+		return new StreamRequest(chat, cursor);
+	}
+
+	private static ChatId chat(Object rawChat, List<FieldViolation> violations) {
 		if (rawChat == null) {
 			violations.add(new FieldViolation("chat", "is required"));
 		}
@@ -36,20 +71,51 @@ final class PullRequestReader {
 		}
 		else {
 			try {
-				chat = ChatId.parse(text(rawChat));
+				return ChatId.parse(text(rawChat));
 			}
 			catch (InvalidInputException ex) {
 				violations.addAll(ex.violations());
 			}
 		}
-		long cursor = integer(value(query, body, "cursor"), "cursor", 0, 0, Long.MAX_VALUE, violations);
-		long limit = integer(value(query, body, "limit"), "limit", PullRequest.DEFAULT_LIMIT, 1, PullRequest.MAX_LIMIT,
-				violations);
-		boolean reverse = bool(value(query, body, "reverse"), violations);
-		if (!violations.isEmpty()) {
-			throw new InvalidInputException(violations);
+		return null;
+	}
+
+	/**
+	 * A wait: whole seconds ({@code 25}, a JSON number or text), or text with a unit
+	 * ({@code 25s}, {@code 1500ms}); 0 to 60 s.
+	 */
+	private static Duration duration(Object raw, List<FieldViolation> violations) {
+		if (raw == null) {
+			return Duration.ZERO;
 		}
-		return new PullRequest(chat, cursor, (int) limit, reverse);
+		String rule = "must be a duration from 0 to 60s: seconds (25) or with a unit (25s, 1500ms)";
+		Duration wait = null;
+		if (raw instanceof JsonNode node) {
+			if (node.isIntegralNumber() && node.canConvertToLong()) {
+				wait = Duration.ofSeconds(Math.clamp(node.longValue(), -1, 61));
+			}
+			else if (node.isTextual()) {
+				wait = parseDuration(node.textValue());
+			}
+		}
+		else {
+			wait = parseDuration((String) raw);
+		}
+		if (wait == null || wait.isNegative() || wait.compareTo(PullRequest.MAX_WAIT) > 0) {
+			String was = (raw instanceof String text) ? "\"" + abbreviate(text) + "\"" : abbreviate(raw.toString());
+			violations.add(new FieldViolation("wait", rule + ", was " + was));
+			return Duration.ZERO;
+		}
+		return wait;
+	}
+
+	private static Duration parseDuration(String text) {
+		Matcher matcher = DURATION.matcher(text);
+		if (!matcher.matches()) {
+			return null;
+		}
+		long amount = Long.parseLong(matcher.group(1));
+		return "ms".equals(matcher.group(2)) ? Duration.ofMillis(amount) : Duration.ofSeconds(amount);
 	}
 
 	/**

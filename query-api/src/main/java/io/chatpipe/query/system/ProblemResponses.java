@@ -1,5 +1,6 @@
 package io.chatpipe.query.system;
 
+import io.chatpipe.query.live.TooManySubscribersException;
 import io.chatpipe.query.pull.PullProperties;
 import io.chatpipe.spring.web.CommonProblemResponses;
 import org.slf4j.Logger;
@@ -17,7 +18,8 @@ import org.springframework.web.server.ServerWebExchange;
 /**
  * The one place where the query API's failures become answers: RFC 9457 problem+json
  * naming the field at fault in {@code errors[].field} (400 and 413 as every tier answers
- * them); 503 with {@code Retry-After} while the database cannot be read.
+ * them); 503 with {@code Retry-After} while the database cannot be read, and while the
+ * replica holds as many live readers as it may.
  */
 @RestControllerAdvice
 class ProblemResponses extends CommonProblemResponses {
@@ -26,6 +28,11 @@ class ProblemResponses extends CommonProblemResponses {
 
 	ProblemResponses(PullProperties properties) {
 		super(properties.retryAfter(), properties.maxBodySize());
+	}
+
+	@ExceptionHandler
+	ResponseEntity<ProblemDetail> full(TooManySubscribersException ex, ServerWebExchange exchange) {
+		return this.problems.retryLater(HttpStatus.SERVICE_UNAVAILABLE, ex.getMessage(), exchange);
 	}
 
 	@ExceptionHandler({ DataAccessException.class, TransactionException.class })

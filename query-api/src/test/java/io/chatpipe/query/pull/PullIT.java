@@ -145,6 +145,8 @@ class PullIT {
 			negative cursor      | ?chat=a:b&cursor=-1               | cursor
 			text for a number    | ?chat=a:b&cursor=abc              | cursor
 			reverse=maybe        | ?chat=a:b&reverse=maybe           | reverse
+			wait over 60 s       | ?chat=a:b&wait=61s                | wait
+			wait not a duration  | ?chat=a:b&wait=soon               | wait
 			""")
 	void badParametersGet400ProblemNamingTheField(String name, String query, String field) {
 		this.client.get()
@@ -164,6 +166,7 @@ class PullIT {
 			limit as a string     | {"chat":"a:b","limit":"10"}        | limit
 			cursor as a string    | {"chat":"a:b","cursor":"0"}        | cursor
 			reverse as a string   | {"chat":"a:b","reverse":"true"}    | reverse
+			wait as a boolean     | {"chat":"a:b","wait":true}         | wait
 			chat as a number      | {"chat":5}                         | chat
 			duplicate key         | {"chat":"a:b","chat":"c:d"}        | body
 			content after it      | {"chat":"a:b"} xyz                 | body

@@ -1,0 +1,145 @@
+package io.chatpipe.query.live;
+
+import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+
+import org.springframework.stereotype.Component;
+
+/**
+ * The live readers' wake-ups, by chat. A reader {@linkplain #watch watches} its chat
+ * while it lives; the wake-up bus {@linkplain #wake wakes} the watchers of each chat a
+ * consumer stored in. A wake-up is only a hint to read the database again: readers also
+ * read on their own, every {@code fallback-interval} while the bus is down and every
+ * {@code recheck-interval} while it is up.
+ */
+@Component
+public class WakeUps {
+
+	private final ConcurrentHashMap<String, ChatWatch> watches = new ConcurrentHashMap<>();
+
+	private final LiveProperties properties;
+
+	private volatile boolean busUp;
+
+	WakeUps(LiveProperties properties, MeterRegistry registry) {
+		this.properties = properties;
+		Gauge.builder("chatpipe.query.live.bus.up", () -> this.busUp ? 1 : 0)
+			.description("1 while this replica hears the consumers' stored notices, 0 while its readers poll instead")
+			.register(registry);
+		Gauge.builder("chatpipe.query.live.chats", this.watches::size)
+			.description("Chats that at least one live reader of this replica watches")
+			.register(registry);
+	}
+
+	/** Starts watching a chat; close the watch when the reader goes. */
+	public Watch watch(String chat) {
+		ChatWatch watch = this.watches.compute(chat, (key, existing) -> {
+			ChatWatch held = (existing != null) ? existing : new ChatWatch();
+			held.holders++;
+			return held;
+		});
+		return new Watch(chat, watch);
+	}
+
+	/** Wakes the watchers of a chat in which a consumer stored up to {@code seq}. */
+	void wake(String chat, long seq) {
+		ChatWatch watch = this.watches.get(chat);
+		if (watch != null) {
+			watch.announce(seq);
+			watch.wake();
+		}
+	}
+
+	/** Wakes every watcher: they read, and wait again as the bus's state now says. */
+	void wakeAll() {
+		this.watches.values().forEach(ChatWatch::wake);
+	}
+
+	void busUp(boolean up) {
+		boolean changed = this.busUp != up;
+		this.busUp = up;
+		if (changed && !up) {
+			wakeAll();
+		}
+	}
+
+	boolean busUp() {
+		return this.busUp;
+	}
+
+	/** How soon a reader reads again when it cannot rely on wake-ups. */
+	public Duration fallbackInterval() {
+		return this.properties.fallbackInterval();
+	}
+
+	private void release(String chat) {
+		this.watches.computeIfPresent(chat, (key, watch) -> (--watch.holders == 0) ? null : watch);
+	}
+
+	/** A reader's watch of one chat. */
+	public final class Watch implements AutoCloseable {
+
+		private final String chat;
+
+		private final ChatWatch watch;
+
+		private Watch(String chat, ChatWatch watch) {
+			this.chat = chat;
+			this.watch = watch;
+		}
+
+		/**
+		 * Completes at the first wake-up after this call: take it before reading, so that
+		 * a wake-up during the read is not missed; then wait on it for {@link #patience}.
+		 */
+		public Mono<Void> next() {
+			return this.watch.current.get().asMono();
+		}
+
+		/**
+		 * How long a reader that wants {@code nextSeq} waits for a wake-up before it
+		 * reads anyway: the recheck interval while the bus is up; the fallback interval
+		 * while it is down, or while a higher seq was announced than the database showed
+		 * (a standby that lags: a gap is "not yet").
+		 */
+		public Duration patience(long nextSeq) {
+			return (!WakeUps.this.busUp || this.watch.announced >= nextSeq) ? WakeUps.this.properties.fallbackInterval()
+					: WakeUps.this.properties.recheckInterval();
+		}
+
+		@Override
+		public void close() {
+			release(this.chat);
+		}
+
+	}
+
+	/** The state of one watched chat, shared by its watchers. */
+	private static final class ChatWatch {
+
+		private final AtomicReference<Sinks.Empty<Void>> current = new AtomicReference<>(Sinks.empty());
+
+		/** Guarded by the map's compute. */
+		private int holders;
+
+		private volatile long announced;
+
+		void announce(long seq) {
+			if (seq > this.announced) {
+				this.announced = seq;
+			}
+		}
+
+		void wake() {
+			this.current.getAndSet(Sinks.empty()).tryEmitEmpty();
+		}
+
+	}
+
+}
