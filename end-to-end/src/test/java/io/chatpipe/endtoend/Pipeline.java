@@ -44,8 +44,19 @@ final class Pipeline implements AutoCloseable {
 		both.putAll(postgres);
 		this.consumer = Tier.start("consumer", both);
 		this.publisher = Tier.start("publisher", rabbit);
-		this.queryApi = Tier.start("query-api", postgres);
+		this.queryApi = Tier.start("query-api", both);
 		CompletableFuture.allOf(ready(this.consumer), ready(this.publisher), ready(this.queryApi)).join();
+	}
+
+	/**
+	 * The Spring properties of a query API of this pipeline (its database, and the broker
+	 * its wake-ups come through), to start more replicas with.
+	 */
+	Map<String, Object> queryApiProperties() {
+		Map<String, Object> properties = new HashMap<>(TestServices.rabbitProperties());
+		properties.putAll(TestServices.topologyProperties(this.topology));
+		properties.putAll(TestServices.postgresProperties(this.database));
+		return properties;
 	}
 
 	private static CompletableFuture<Void> ready(Tier tier) {

@@ -85,6 +85,37 @@ class SendIT {
 	}
 
 	@Test
+	void theChatPageOfTheQueryApiMaySendFromABrowserAndNoOtherOriginMay() {
+		this.client.options()
+			.uri("/api/send")
+			.header("Origin", "http://localhost:8081")
+			.header("Access-Control-Request-Method", "POST")
+			.header("Access-Control-Request-Headers", "content-type, idempotency-key")
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectHeader()
+			.valueEquals("Access-Control-Allow-Origin", "http://localhost:8081");
+		this.client.options()
+			.uri("/api/send")
+			.header("Origin", "http://elsewhere.example")
+			.header("Access-Control-Request-Method", "POST")
+			.exchange()
+			.expectStatus()
+			.isForbidden();
+		this.client.post()
+			.uri("/api/send")
+			.header("Origin", "http://localhost:8081")
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue("{\"chat\":\"cors1:cors2\",\"sender\":\"cors1\",\"text\":\"from a page\"}")
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectHeader()
+			.valueEquals("Access-Control-Allow-Origin", "http://localhost:8081");
+	}
+
+	@Test
 	void aConfirmedSendAnswersItsIdAndLandsOnItsChatsShardAsVersionedJson() throws Exception {
 		Map<String, Object> answer = answer(
 				send("{\"chat\":\"Bob:alice\",\"text\":\"hello\",\"sender\":\"BOB\"}", null));

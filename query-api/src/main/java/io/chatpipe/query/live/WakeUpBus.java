@@ -18,6 +18,7 @@ import org.springframework.amqp.rabbit.listener.SimpleMessageListenerContainer;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.util.backoff.ExponentialBackOff;
 
 /**
  * The wake-up bus: a queue of this replica's own (exclusive, auto-delete, named
@@ -64,7 +65,10 @@ class WakeUpBus {
 		container.setAcknowledgeMode(AcknowledgeMode.NONE);
 		container.setPrefetchCount(250);
 		container.setMissingQueuesFatal(false);
-		container.setRecoveryInterval(1_000);
+		// Reconnects soon after a blip, and every 15 s at most while the broker is away.
+		ExponentialBackOff reconnect = new ExponentialBackOff(1_000, 2);
+		reconnect.setMaxInterval(15_000);
+		container.setRecoveryBackOff(reconnect);
 		return container;
 	}
 
