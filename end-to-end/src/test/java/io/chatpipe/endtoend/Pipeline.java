@@ -1,5 +1,6 @@
 package io.chatpipe.endtoend;
 
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -43,8 +44,11 @@ final class Pipeline implements AutoCloseable {
 		Map<String, Object> both = new HashMap<>(rabbit);
 		both.putAll(postgres);
 		this.consumer = Tier.start("consumer", both);
-		this.publisher = Tier.start("publisher", rabbit);
 		this.queryApi = Tier.start("query-api", both);
+		// The query API's chat page may send through the publisher from a browser.
+		Map<String, Object> publisher = new HashMap<>(rabbit);
+		publisher.put("chatpipe.publisher.cors.allowed-origins", origin(this.queryApi));
+		this.publisher = Tier.start("publisher", publisher);
 		CompletableFuture.allOf(ready(this.consumer), ready(this.publisher), ready(this.queryApi)).join();
 	}
 
@@ -57,6 +61,12 @@ final class Pipeline implements AutoCloseable {
 		properties.putAll(TestServices.topologyProperties(this.topology));
 		properties.putAll(TestServices.postgresProperties(this.database));
 		return properties;
+	}
+
+	/** A tier's origin, as a browser that loaded a page from it names it. */
+	static String origin(Tier tier) {
+		URI uri = tier.uri("");
+		return uri.getScheme() + "://" + uri.getHost() + ":" + uri.getPort();
 	}
 
 	private static CompletableFuture<Void> ready(Tier tier) {
