@@ -5,6 +5,7 @@ import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -17,6 +18,7 @@ import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
+import io.chatpipe.model.Topology;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -249,7 +251,7 @@ class KubernetesManifestsTest {
 	@Test
 	void inTheLocalOverlayOnlyThePodsThatNeedThemReachRabbitmqAndPostgresql() {
 		Rendered manifests = render("local");
-		assertThat(allowedApps(manifests, "rabbitmq")).containsExactlyInAnyOrder("publisher", "consumer",
+		assertThat(allowedApps(manifests, "rabbitmq")).containsExactlyInAnyOrder("publisher", "consumer", "query-api",
 				"chatpipe-replay");
 		assertThat(allowedApps(manifests, "postgres")).containsExactlyInAnyOrder("consumer", "query-api",
 				"chatpipe-migrate");
@@ -453,16 +455,131 @@ class KubernetesManifestsTest {
 
 	@ParameterizedTest
 	@MethodSource("overlays")
-	void theIngressServesItsHostsOverTlsAndLetsThePublisherJudgeABodysSize(String overlay) {
-		Ingress ingress = render(overlay).single(Ingress.class);
-		List<String> tlsHosts = ingress.getSpec().getTls().stream().flatMap((tls) -> tls.getHosts().stream()).toList();
-		assertThat(ingress.getSpec().getRules()).allSatisfy((rule) -> assertThat(tlsHosts).contains(rule.getHost()));
-		String proxyLimit = ingress.getMetadata().getAnnotations().get("nginx.ingress.kubernetes.io/proxy-body-size");
+	void theIngressesServeTheirHostsOverTlsAndLetThePublisherJudgeABodysSize(String overlay) {
+		List<Ingress> ingresses = render(overlay).all(Ingress.class);
+		assertThat(ingresses).isNotEmpty().allSatisfy((ingress) -> {
+			List<String> tlsHosts = ingress.getSpec()
+				.getTls()
+				.stream()
+				.flatMap((tls) -> tls.getHosts().stream())
+				.toList();
+			assertThat(ingress.getSpec().getRules())
+				.allSatisfy((rule) -> assertThat(tlsHosts).contains(rule.getHost()));
+		});
+		String proxyLimit = ingressRouting(ingresses, "/api/send").getMetadata()
+			.getAnnotations()
+			.get("nginx.ingress.kubernetes.io/proxy-body-size");
 		long publisherLimit = Long.parseLong(
 				Project.applicationYml("publisher").at("/chatpipe/publisher/max-body-size").asText().replace("KB", ""))
 				* 1024;
 		assertThat(Long.parseLong(proxyLimit.replace("k", "")) * 1024).as("proxy body limit, bytes")
 			.isGreaterThan(publisherLimit);
+	}
+
+	@ParameterizedTest
+	@MethodSource("overlays")
+	void streamsAndLongPollsReachTheQueryApiThroughAProxyThatNeitherCutsNorBuffersThem(String overlay) {
+		Rendered manifests = render(overlay);
+		List<Ingress> ingresses = manifests.all(Ingress.class);
+		JsonNode live = Project.applicationYml("query-api").at("/chatpipe/query/live");
+		long heartbeat = Duration.parse("PT" + live.path("heartbeat").asText().toUpperCase()).toSeconds();
+		Ingress stream = ingressRouting(ingresses, "/api/stream");
+		assertThat(backend(stream, "/api/stream")).isEqualTo("query-api");
+		Map<String, String> annotations = stream.getMetadata().getAnnotations();
+		assertThat(Long.parseLong(annotations.get("nginx.ingress.kubernetes.io/proxy-read-timeout")))
+			.as("seconds the proxy waits between two writes of a stream")
+			.isGreaterThanOrEqualTo(3 * heartbeat);
+		assertThat(annotations).containsEntry("nginx.ingress.kubernetes.io/proxy-buffering", "off");
+		Ingress pull = ingressRouting(ingresses, "/api/pull");
+		assertThat(backend(pull, "/api/pull")).isEqualTo("query-api");
+		assertThat(Long
+			.parseLong(pull.getMetadata().getAnnotations().get("nginx.ingress.kubernetes.io/proxy-read-timeout")))
+			.as("seconds the proxy waits for a long-poll, whose longest wait is 60")
+			.isGreaterThan(60);
+		assertThat(backend(ingressRouting(ingresses, "/"), "/")).as("the chat page").isEqualTo("query-api");
+		Map<String, String> env = env(
+				manifests.deployment("query-api").getSpec().getTemplate().getSpec().getContainers().get(0));
+		assertThat(env).containsKeys("SPRING_RABBITMQ_HOST", "SPRING_RABBITMQ_USERNAME", "SPRING_RABBITMQ_PASSWORD")
+			.as("the page sends to its own origin, which the Ingress routes to the publisher")
+			.containsEntry("CHATPIPE_QUERY_PAGE_PUBLISHER_URL", "");
+		assertThat(allowedApps(manifests, overlay.equals("local") ? "rabbitmq" : "chatpipe-rabbitmq"))
+			.as("the query API hears its wake-ups")
+			.contains("query-api");
+	}
+
+	@Test
+	void productionQueryApiHearsTheStoredNoticesAsAUserThatCanTouchNothingElse() {
+		Rendered manifests = render("production");
+		Deployment queryApi = manifests.deployment("query-api");
+		String secret = queryApi.getSpec()
+			.getTemplate()
+			.getSpec()
+			.getContainers()
+			.get(0)
+			.getEnv()
+			.stream()
+			.filter((variable) -> variable.getName().equals("SPRING_RABBITMQ_USERNAME"))
+			.findFirst()
+			.orElseThrow()
+			.getValueFrom()
+			.getSecretKeyRef()
+			.getName();
+		JsonNode user = manifests.documents()
+			.stream()
+			.filter((d) -> d.path("kind").asText().equals("User")
+					&& d.at("/spec/importCredentialsSecret/name").asText().equals(secret))
+			.findFirst()
+			.orElseThrow(() -> new AssertionError("no User imports " + secret));
+		JsonNode permissions = manifests.documents()
+			.stream()
+			.filter((d) -> d.path("kind").asText().equals("Permission")
+					&& d.at("/spec/userReference/name").asText().equals(user.at("/metadata/name").asText()))
+			.findFirst()
+			.orElseThrow()
+			.at("/spec/permissions");
+		Pattern configure = Pattern.compile(permissions.path("configure").asText());
+		Pattern write = Pattern.compile(permissions.path("write").asText());
+		Pattern read = Pattern.compile(permissions.path("read").asText());
+		Topology topology = Topology.defaults();
+		// What it needs: declare the stored exchange and a queue of its own, bind,
+		// consume.
+		String ownQueue = topology.prefix() + ".live.OnskURVJR0SimwMGqJSTdg";
+		assertThat(configure.matcher(topology.storedExchange()).matches()).isTrue();
+		assertThat(configure.matcher(ownQueue).matches()).isTrue();
+		assertThat(write.matcher(ownQueue).matches()).isTrue();
+		assertThat(read.matcher(topology.storedExchange()).matches()).isTrue();
+		assertThat(read.matcher(ownQueue).matches()).isTrue();
+		// Nothing else: no shard queue, no message exchange, no dead letters.
+		for (String other : Stream
+			.concat(topology.shardQueues().stream(),
+					Stream.of(topology.exchange(), topology.deadLetterExchange(), topology.deadLetterQueue()))
+			.toList()) {
+			assertThat(Stream.of(configure, write, read)).as(other)
+				.noneMatch((right) -> right.matcher(other).matches());
+		}
+	}
+
+	private static Ingress ingressRouting(List<Ingress> ingresses, String path) {
+		return ingresses.stream()
+			.filter((ingress) -> ingress.getSpec()
+				.getRules()
+				.stream()
+				.anyMatch((rule) -> rule.getHttp().getPaths().stream().anyMatch((p) -> p.getPath().equals(path))))
+			.findFirst()
+			.orElseThrow(() -> new AssertionError("no Ingress routes " + path));
+	}
+
+	private static String backend(Ingress ingress, String path) {
+		return ingress.getSpec()
+			.getRules()
+			.stream()
+			.flatMap((rule) -> rule.getHttp().getPaths().stream())
+			.filter((p) -> p.getPath().equals(path))
+			.findFirst()
+			.orElseThrow()
+			.getBackend()
+			.getService()
+			.getName();
 	}
 
 	@Test
