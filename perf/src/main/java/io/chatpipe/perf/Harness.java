@@ -22,8 +22,9 @@ import io.chatpipe.testsupport.Tier;
  * {@code ./chatpipe perf} runs it all (about 20 minutes on 2 cores; the first run also
  * seeds the 5M-message pull table, about a minute); {@code ./chatpipe perf --quick} is
  * the two-minute smoke run of every scenario with tiny rates.
- * {@code --only=warmup,raw,send,drain,pull,mixed} picks scenarios; {@code --backlog=N}
- * sets the drain backlog (default 1,000,000).
+ * {@code --only=warmup,raw,send,drain,pull,mixed,stream} picks scenarios;
+ * {@code --streams=N} and {@code --stream-rate=R} size the live-stream scenario;
+ * {@code --backlog=N} sets the drain backlog (default 1,000,000).
  */
 public final class Harness {
 
@@ -40,7 +41,7 @@ public final class Harness {
 			.filter((a) -> a.startsWith("--only="))
 			.findFirst()
 			.map((a) -> List.of(a.substring(7).split(",")))
-			.orElse(List.of("warmup", "raw", "send", "drain", "pull", "mixed"));
+			.orElse(List.of("warmup", "raw", "send", "drain", "pull", "mixed", "stream"));
 		int backlog = args.stream()
 			.filter((a) -> a.startsWith("--backlog="))
 			.findFirst()
@@ -90,6 +91,9 @@ public final class Harness {
 		Map<Integer, Double> drain = only.contains("drain") ? DrainScenario.run(report, quick, backlog) : Map.of();
 		PullScenario.Result pull = only.contains("pull") ? PullScenario.run(report, quick, table) : null;
 		Integer mixed = only.contains("mixed") ? MixedScenario.run(report, quick, table) : null;
+		if (only.contains("stream")) {
+			StreamScenario.run(report, quick, intArgument(args, "--streams="), intArgument(args, "--stream-rate="));
+		}
 		// Last: PerfTest and pgbench leave RabbitMQ and PostgreSQL busy for a while after
 		// (segment compaction, autovacuum), which slowed the scenarios run after them.
 		RawLimits.Limits limits = RawLimits.Limits.none();
@@ -112,6 +116,14 @@ public final class Harness {
 			problems.forEach((problem) -> System.out.println("  " + problem));
 			System.exit(1);
 		}
+	}
+
+	private static int intArgument(List<String> args, String prefix) {
+		return args.stream()
+			.filter((a) -> a.startsWith(prefix))
+			.findFirst()
+			.map((a) -> Integer.parseInt(a.substring(prefix.length())))
+			.orElse(0);
 	}
 
 	/**

@@ -34,9 +34,10 @@ final class HttpConnection {
 	 * One request on its way.
 	 *
 	 * @param due when it was due (System.nanoTime)
+	 * @param index its number in its step
 	 * @param request its bytes
 	 */
-	record Exchange(long due, byte[] request) {
+	record Exchange(long due, long index, byte[] request) {
 	}
 
 	private static final byte[] HEADER_END = { '\r', '\n', '\r', '\n' };

@@ -84,7 +84,16 @@ final class OpenModelLoad {
 	 * only a 200 counts as ok.
 	 */
 	Step run(int rate, Duration duration, LongFunction<Request> requests) {
-		try (Run run = new Run(requests)) {
+		return run(rate, duration, requests, (index, at) -> {
+		});
+	}
+
+	/**
+	 * As {@link #run(int, Duration, LongFunction)}, and tells {@code answered} of each
+	 * 200: the request's number and when its answer was in (System.nanoTime).
+	 */
+	Step run(int rate, Duration duration, LongFunction<Request> requests, Answered answered) {
+		try (Run run = new Run(requests, answered)) {
 			return run.go(rate, duration);
 		}
 		catch (IOException ex) {
@@ -92,10 +101,19 @@ final class OpenModelLoad {
 		}
 	}
 
+	/** Told of each 200, on the generator's thread. */
+	interface Answered {
+
+		void ok(long index, long atNanos);
+
+	}
+
 	/** One step's state, all of it touched by the one thread that runs it. */
 	private static final class Run implements AutoCloseable, HttpConnection.Listener {
 
 		private final LongFunction<Request> requests;
+
+		private final Answered answers;
 
 		private final Selector selector = Selector.open();
 
@@ -117,8 +135,9 @@ final class OpenModelLoad {
 
 		private long outstanding;
 
-		Run(LongFunction<Request> requests) throws IOException {
+		Run(LongFunction<Request> requests, Answered answers) throws IOException {
 			this.requests = requests;
+			this.answers = answers;
 		}
 
 		Step go(int rate, Duration duration) throws IOException {
@@ -131,7 +150,7 @@ final class OpenModelLoad {
 			while (this.ok + this.failed < total) {
 				long now = System.nanoTime();
 				for (; i < total && start + i * intervalNanos <= now; i++) {
-					due(start + i * intervalNanos, this.requests.apply(i));
+					due(start + i * intervalNanos, i, this.requests.apply(i));
 				}
 				if (i == total && sent == 0) {
 					sent = System.nanoTime() - start;
@@ -163,7 +182,7 @@ final class OpenModelLoad {
 					this.latencies.getMaxValue() / 1000.0);
 		}
 
-		private void due(long due, Request request) throws IOException {
+		private void due(long due, long index, Request request) throws IOException {
 			if (this.outstanding >= MAX_OUTSTANDING) {
 				this.failed++;
 				return;
@@ -177,7 +196,7 @@ final class OpenModelLoad {
 				throw new IllegalArgumentException("one step sends to one address: " + this.address + ", not " + uri);
 			}
 			this.outstanding++;
-			HttpConnection.Exchange exchange = new HttpConnection.Exchange(due, request.bytes());
+			HttpConnection.Exchange exchange = new HttpConnection.Exchange(due, index, request.bytes());
 			HttpConnection connection = this.idle.poll();
 			if (connection == null && this.connections.size() < CONNECTIONS) {
 				connection = new HttpConnection(this.selector, this.address, this);
@@ -197,6 +216,7 @@ final class OpenModelLoad {
 			this.outstanding--;
 			if (status == 200 && latency <= TIMEOUT_NANOS) {
 				this.ok++;
+				this.answers.ok(exchange.index(), System.nanoTime());
 			}
 			else {
 				this.failed++;

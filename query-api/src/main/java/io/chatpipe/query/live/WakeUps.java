@@ -95,11 +95,12 @@ public class WakeUps {
 		}
 
 		/**
-		 * Completes at the first wake-up after this call: take it before reading, so that
-		 * a wake-up during the read is not missed; then wait on it for {@link #patience}.
+		 * The chat's next wake-up: it completes at the first wake-up after this call, so
+		 * take it before reading, and a wake-up during the read is not missed; then wait
+		 * on it for {@link #patience}.
 		 */
-		public Mono<Void> next() {
-			return this.watch.current.get().asMono();
+		public WakeUp next() {
+			return this.watch.current.get();
 		}
 
 		/**
@@ -123,7 +124,7 @@ public class WakeUps {
 	/** The state of one watched chat, shared by its watchers. */
 	private static final class ChatWatch {
 
-		private final AtomicReference<Sinks.Empty<Void>> current = new AtomicReference<>(Sinks.empty());
+		private final AtomicReference<WakeUp> current = new AtomicReference<>(new WakeUp(Sinks.empty(), 0));
 
 		/** Guarded by the map's compute. */
 		private int holders;
@@ -137,7 +138,26 @@ public class WakeUps {
 		}
 
 		void wake() {
-			this.current.getAndSet(Sinks.empty()).tryEmitEmpty();
+			this.current.getAndUpdate((wakeUp) -> new WakeUp(Sinks.empty(), wakeUp.generation() + 1))
+				.sink()
+				.tryEmitEmpty();
+		}
+
+	}
+
+	/**
+	 * A chat's next wake-up.
+	 *
+	 * @param sink completes at it
+	 * @param generation how many wake-ups the chat had before it: two readers that took
+	 * the same generation saw the same wake-ups, so a read that one of them started after
+	 * taking it serves the other as well
+	 */
+	public record WakeUp(Sinks.Empty<Void> sink, long generation) {
+
+		/** Completes at the wake-up. */
+		public Mono<Void> signal() {
+			return this.sink.asMono();
 		}
 
 	}

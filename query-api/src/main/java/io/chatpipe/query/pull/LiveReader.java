@@ -2,6 +2,7 @@ package io.chatpipe.query.pull;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
 
 import io.chatpipe.model.ChatId;
 import io.chatpipe.query.live.WakeUps;
@@ -26,6 +27,9 @@ class LiveReader {
 
 	private final WakeUps wakeUps;
 
+	/** The stream reads in flight, by chat, position and wake-up generation. */
+	private final ConcurrentHashMap<SharedRead, Mono<Page>> reads = new ConcurrentHashMap<>();
+
 	LiveReader(PageReader pages, WakeUps wakeUps) {
 		this.pages = pages;
 		this.wakeUps = wakeUps;
@@ -42,7 +46,7 @@ class LiveReader {
 	}
 
 	private Mono<Page> readOrWait(PullRequest request, WakeUps.Watch watch, long deadline) {
-		Mono<Void> wakeUp = watch.next();
+		Mono<Void> wakeUp = watch.next().signal();
 		return this.pages.readLater(request).flatMap((page) -> {
 			long left = deadline - System.nanoTime();
 			if (!page.messages().isEmpty() || left <= 0) {
@@ -65,15 +69,15 @@ class LiveReader {
 		return Flux.using(() -> this.wakeUps.watch(chat.value()), (watch) -> {
 			Position position = new Position(Math.max(from, 1));
 			return Mono.defer(() -> position.waitBeforeRead.then(Mono.defer(() -> {
-				Mono<Void> wakeUp = watch.next();
-				return this.pages.readLater(new PullRequest(chat, position.next, STREAM_PAGE, false)).map((page) -> {
+				WakeUps.WakeUp wakeUp = watch.next();
+				return sharedRead(chat, position.next, wakeUp.generation()).map((page) -> {
 					List<Page.Message> gapFree = gapFree(page.messages(), position.next);
 					if (!gapFree.isEmpty()) {
 						position.next = gapFree.get(gapFree.size() - 1).seq() + 1;
 					}
 					boolean more = gapFree.size() == STREAM_PAGE;
 					position.waitBeforeRead = more ? Mono.empty()
-							: wakeUp.timeout(watch.patience(position.next), Mono.empty());
+							: wakeUp.signal().timeout(watch.patience(position.next), Mono.empty());
 					return gapFree;
 				}).onErrorResume((ex) -> {
 					// The database cannot be read right now: the stream stays, and reads
@@ -83,6 +87,21 @@ class LiveReader {
 				});
 			}))).repeat().concatMapIterable((messages) -> messages, 1);
 		}, WakeUps.Watch::close);
+	}
+
+	/**
+	 * A stream's read of a page, shared with every other stream of this replica that
+	 * reads the same chat from the same seq after the same wake-up: the two members of a
+	 * chat, woken by one stored notice, cost one database read, not two. Only readers
+	 * that took the same wake-up generation share, so none is served a read that started
+	 * before a wake-up it missed.
+	 */
+	private Mono<Page> sharedRead(ChatId chat, long from, long generation) {
+		SharedRead key = new SharedRead(chat.value(), from, generation);
+		return Mono.defer(() -> this.reads.computeIfAbsent(key,
+				(k) -> this.pages.readLater(new PullRequest(chat, from, STREAM_PAGE, false))
+					.doFinally((signal) -> this.reads.remove(k))
+					.cache()));
 	}
 
 	/** The messages up to the first gap in seq, starting at {@code next}. */
@@ -96,6 +115,9 @@ class LiveReader {
 
 	private static Duration min(Duration a, Duration b) {
 		return (a.compareTo(b) <= 0) ? a : b;
+	}
+
+	private record SharedRead(String chat, long from, long generation) {
 	}
 
 	/** Where a follower is: the next seq, and what to wait for before reading it. */

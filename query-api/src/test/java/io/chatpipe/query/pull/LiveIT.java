@@ -3,6 +3,7 @@ package io.chatpipe.query.pull;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -158,6 +159,36 @@ class LiveIT {
 			sleep(Duration.ofMillis(500));
 			assertThat(stream.events()).extracting(EventStream.Event::id).containsExactly("3", "4", "5");
 		}
+	}
+
+	@Test
+	void theTwoMembersStreamsOfAChatShareOneDatabaseReadPerWakeUp() {
+		awaitBusUp();
+		try (EventStream one = open("/api/stream?chat=share1:share2", null);
+				EventStream other = open("/api/stream?chat=share2:share1", null)) {
+			store("share1:share2", 1);
+			await().atMost(Duration.ofSeconds(5)).until(() -> one.events().size() == 1 && other.events().size() == 1);
+			double readsBefore = pageReads();
+			for (int i = 2; i <= 11; i++) {
+				store("share1:share2", 1);
+				int expected = i;
+				await().atMost(Duration.ofSeconds(5))
+					.until(() -> one.events().size() == expected && other.events().size() == expected);
+			}
+			// Unshared, each wake-up would read twice: 20 reads.
+			assertThat(pageReads() - readsBefore).isLessThanOrEqualTo(12);
+			assertThat(other.events()).extracting(EventStream.Event::id)
+				.containsExactlyElementsOf(LongStream.rangeClosed(1, 11).mapToObj(Long::toString).toList());
+		}
+	}
+
+	private double pageReads() {
+		return read(new String(this.client.get()
+			.uri("/actuator/metrics/chatpipe.query.page.read")
+			.exchange()
+			.expectBody()
+			.returnResult()
+			.getResponseBodyContent(), StandardCharsets.UTF_8)).at("/measurements/0/value").asDouble();
 	}
 
 	@Test
