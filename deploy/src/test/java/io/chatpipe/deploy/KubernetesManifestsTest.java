@@ -510,18 +510,7 @@ class KubernetesManifestsTest {
 	@Test
 	void productionQueryApiHearsTheStoredNoticesAsAUserThatCanTouchNothingElse() {
 		Rendered manifests = render("production");
-		Deployment queryApi = manifests.deployment("query-api");
-		String secret = queryApi.getSpec()
-			.getTemplate()
-			.getSpec()
-			.getContainers()
-			.get(0)
-			.getEnv()
-			.stream()
-			.filter((variable) -> variable.getName().equals("SPRING_RABBITMQ_USERNAME"))
-			.findFirst()
-			.orElseThrow()
-			.getValueFrom()
+		String secret = envVar(manifests.deployment("query-api"), "SPRING_RABBITMQ_USERNAME").getValueFrom()
 			.getSecretKeyRef()
 			.getName();
 		JsonNode user = manifests.documents()
@@ -596,18 +585,9 @@ class KubernetesManifestsTest {
 		assertThat(nightly.at("/spec/method").asText()).isEqualTo("plugin");
 		assertThat(nightly.at("/spec/pluginConfiguration/name").asText()).isEqualTo(archiver.path("name").asText());
 
-		EnvVar user = manifests.deployment("query-api")
-			.getSpec()
-			.getTemplate()
-			.getSpec()
-			.getContainers()
-			.get(0)
-			.getEnv()
-			.stream()
-			.filter((variable) -> variable.getName().equals("SPRING_DATASOURCE_USERNAME"))
-			.findFirst()
-			.orElseThrow();
-		String secret = user.getValueFrom().getSecretKeyRef().getName();
+		String secret = envVar(manifests.deployment("query-api"), "SPRING_DATASOURCE_USERNAME").getValueFrom()
+			.getSecretKeyRef()
+			.getName();
 		JsonNode role = null;
 		for (JsonNode candidate : postgres.at("/spec/managed/roles")) {
 			if (candidate.at("/passwordSecret/name").asText().equals(secret)) {
@@ -706,6 +686,20 @@ class KubernetesManifestsTest {
 		String broker = overlay.equals("local") ? "rabbitmq" : "chatpipe-rabbitmq";
 		assertThat(allowedApps(manifests, broker)).as("the replay Job reaches RabbitMQ")
 			.contains(pod.getMetadata().getLabels().get("app.kubernetes.io/name"));
+	}
+
+	/** One environment variable of a Deployment's first container. */
+	private static EnvVar envVar(Deployment deployment, String name) {
+		return deployment.getSpec()
+			.getTemplate()
+			.getSpec()
+			.getContainers()
+			.get(0)
+			.getEnv()
+			.stream()
+			.filter((variable) -> variable.getName().equals(name))
+			.findFirst()
+			.orElseThrow(() -> new AssertionError(deployment.getMetadata().getName() + " has no " + name));
 	}
 
 	private static Map<String, String> env(Container container) {
