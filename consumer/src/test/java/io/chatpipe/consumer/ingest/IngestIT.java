@@ -21,6 +21,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.amqp.core.AmqpAdmin;
+import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.actuate.health.HealthEndpoint;
 import org.springframework.boot.actuate.health.Status;
@@ -68,6 +69,9 @@ class IngestIT {
 
 	@Autowired
 	AmqpAdmin admin;
+
+	@Autowired
+	RabbitTemplate rabbit;
 
 	@DynamicPropertySource
 	static void services(DynamicPropertyRegistry registry) {
@@ -155,6 +159,15 @@ class IngestIT {
 	private Map<String, Long> announcedLastSeqs(String queue) throws Exception {
 		queues.drainNotices(queue).forEach((notice) -> this.announced.putAll(notice.chats()));
 		return this.announced;
+	}
+
+	@Test
+	void noticesAndDeadLettersArePublishedOnAConnectionOtherThanTheListenersOnes() {
+		// A broker alarm blocks a connection that publishes, acks and all: the
+		// listeners' connection must never publish.
+		assertThat(this.rabbit.isUsePublisherConnection()).isTrue();
+		assertThat(this.rabbit.getConnectionFactory().getPublisherConnectionFactory())
+			.isNotSameAs(this.rabbit.getConnectionFactory());
 	}
 
 	@Test
