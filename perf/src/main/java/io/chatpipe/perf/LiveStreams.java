@@ -269,6 +269,11 @@ final class LiveStreams implements AutoCloseable {
 
 		private int lineLength;
 
+		/** The event line being read. */
+		private byte[] body = new byte[512];
+
+		private int bodyLength;
+
 		private int headerMatch;
 
 		private long chunkLeft = -1;
@@ -410,10 +415,6 @@ final class LiveStreams implements AutoCloseable {
 			}
 			this.bodyLength = 0;
 		}
-
-		private byte[] body = new byte[512];
-
-		private int bodyLength;
 
 		private void appendBody(byte b) {
 			if (this.bodyLength == this.body.length) {

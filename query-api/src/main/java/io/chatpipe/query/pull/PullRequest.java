@@ -27,9 +27,4 @@ record PullRequest(ChatId chat, long cursor, int limit, boolean reverse, Duratio
 		this(chat, cursor, limit, reverse, Duration.ZERO);
 	}
 
-	/** The same request from another position, with the same page size and direction. */
-	PullRequest from(long position) {
-		return new PullRequest(this.chat, position, this.limit, this.reverse, this.waitFor);
-	}
-
 }
