@@ -60,12 +60,25 @@ class DockerfileTest {
 		assertThat(stages).as("pinned to an exact release")
 			.containsExactly("eclipse-temurin:25.0.3_9-jdk", "eclipse-temurin:25.0.3_9-jre");
 		assertThat(dockerfile).containsPattern("(?m)^USER 10001:10001$").doesNotContainPattern("(?m)^HEALTHCHECK");
-		// The options file every other way of running a tier uses, and no second set of
-		// options beside it.
-		assertThat(dockerfile).containsPattern("(?m)^COPY deploy/jvm.options ./jvm.options$")
+		// The options files every other way of running a tier uses, the tier's own last,
+		// and no second set of options beside them.
+		assertThat(dockerfile)
+			.containsPattern(
+					"(?m)^RUN cat deploy/jvm.options \\$\\(find deploy -maxdepth 1 -name \"\\$\\{TIER}.jvm.options\"\\)"
+							+ " > /layers/jvm.options$")
+			.containsPattern("(?m)^COPY --from=build /layers/jvm.options ./jvm.options$")
 			.contains("ENTRYPOINT [\"java\", \"@/app/jvm.options\",")
 			.doesNotContain("JAVA_TOOL_OPTIONS")
 			.doesNotContain("JAVA_OPTS");
+	}
+
+	@Test
+	void everyTiersOwnJvmOptionsFileNamesATier() throws IOException {
+		try (DirectoryStream<Path> files = Files.newDirectoryStream(Project.ROOT.resolve("deploy"), "*.jvm.options")) {
+			files.forEach((file) -> assertThat(file.getFileName().toString().replace(".jvm.options", ""))
+				.as(file + " is read for the tier it names, so it must name one")
+				.isIn(Project.TIER_PORTS.keySet()));
+		}
 	}
 
 	@Test

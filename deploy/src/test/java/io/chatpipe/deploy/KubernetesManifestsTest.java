@@ -643,20 +643,19 @@ class KubernetesManifestsTest {
 	@MethodSource("overlays")
 	void theJvmsCappedPoolsAndItsOtherNeedsFitWithHeadroomInTheMemoryEachTierIsGiven(String overlay)
 			throws IOException {
-		Map<String, Long> caps = new HashMap<>();
-		for (String line : Files.readAllLines(Project.ROOT.resolve("deploy/jvm.options"))) {
-			var cap = Pattern
-				.compile("^-(?:Xmx|XX:(MaxMetaspaceSize|ReservedCodeCacheSize|MaxDirectMemorySize)=)(\\d+)m$")
-				.matcher(line.trim());
-			if (cap.matches()) {
-				caps.put((cap.group(1) != null) ? cap.group(1) : "Xmx", Long.parseLong(cap.group(2)));
-			}
-		}
-		assertThat(caps).as("every pool outside the stacks capped in deploy/jvm.options")
+		Map<String, Long> shared = cappedPools(Project.ROOT.resolve("deploy/jvm.options"));
+		assertThat(shared).as("every pool outside the stacks capped in deploy/jvm.options")
 			.containsOnlyKeys("Xmx", "MaxMetaspaceSize", "ReservedCodeCacheSize", "MaxDirectMemorySize");
-		long budget = caps.values().stream().mapToLong(Long::longValue).sum() + UNCAPPED_ALLOWANCE_MIB;
 		Rendered manifests = render(overlay);
 		for (String tier : Project.TIER_PORTS.keySet()) {
+			// The tier's own file, read after the shared one, wins where it caps a pool
+			// too.
+			Map<String, Long> caps = new HashMap<>(shared);
+			Path own = Project.ROOT.resolve("deploy/" + tier + ".jvm.options");
+			if (Files.isRegularFile(own)) {
+				caps.putAll(cappedPools(own));
+			}
+			long budget = caps.values().stream().mapToLong(Long::longValue).sum() + UNCAPPED_ALLOWANCE_MIB;
 			var limit = manifests.deployment(tier)
 				.getSpec()
 				.getTemplate()
@@ -670,6 +669,20 @@ class KubernetesManifestsTest {
 			assertThat(budget).as(tier + ": the JVM's budget in MiB against 85 % of its " + limitMib + " MiB limit")
 				.isLessThanOrEqualTo((long) (0.85 * limitMib));
 		}
+	}
+
+	/** The pools an options file caps, in MiB, by option. */
+	private static Map<String, Long> cappedPools(Path options) throws IOException {
+		Map<String, Long> caps = new HashMap<>();
+		for (String line : Files.readAllLines(options)) {
+			var cap = Pattern
+				.compile("^-(?:Xmx|XX:(MaxMetaspaceSize|ReservedCodeCacheSize|MaxDirectMemorySize)=)(\\d+)m$")
+				.matcher(line.trim());
+			if (cap.matches()) {
+				caps.put((cap.group(1) != null) ? cap.group(1) : "Xmx", Long.parseLong(cap.group(2)));
+			}
+		}
+		return caps;
 	}
 
 	@ParameterizedTest

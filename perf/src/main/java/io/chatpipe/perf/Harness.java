@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 import io.chatpipe.testsupport.TestServices;
@@ -47,19 +48,19 @@ public final class Harness {
 			.findFirst()
 			.map((a) -> Integer.parseInt(a.substring(10)))
 			.orElse(quick ? 2_000 : 1_000_000);
-		// The tiers as in a container of this memory limit: the JVM sizes what it derives
-		// from the machine's memory (direct buffers, for one) to it, and the report
-		// checks
-		// each tier's peak against it.
-		long containerMib = args.stream()
+		// The tiers as in containers of these memory limits (--container-memory=640 for
+		// every tier, or 640,query-api=1152 with a tier's own): the JVM sizes what it
+		// derives from the machine's memory to its limit, and the report checks each
+		// tier's peak against it.
+		Map<String, Long> containerMib = args.stream()
 			.filter((a) -> a.startsWith("--container-memory="))
 			.findFirst()
-			.map((a) -> Long.parseLong(a.substring(19).replace("Mi", "")))
-			.orElse(0L);
-		if (containerMib > 0) {
-			System.setProperty(Tier.EXTRA_JVM_OPTIONS,
-					(System.getProperty(Tier.EXTRA_JVM_OPTIONS, "") + " -XX:MaxRAM=" + containerMib + "m").trim());
-		}
+			.map((a) -> containerLimits(a.substring(19)))
+			.orElse(Map.of());
+		containerMib.forEach((tier, mib) -> {
+			String property = Tier.EXTRA_JVM_OPTIONS + "." + tier;
+			System.setProperty(property, (System.getProperty(property, "") + " -XX:MaxRAM=" + mib + "m").trim());
+		});
 		String run = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))
 				+ (quick ? "-quick" : "");
 		Path dir = Path.of(System.getProperty("chatpipe.perf.results", "perf/results")).resolve(run);
@@ -76,7 +77,7 @@ public final class Harness {
 				run, Runtime.getRuntime().availableProcessors(), setup.get("tier_jvm_options"),
 				quick ? " **Smoke run: tiny rates, figures mean nothing.**" : "",
 				args.isEmpty() ? "" : " " + String.join(" ", args)), setup);
-		report.containerLimit(containerMib);
+		report.containerLimits(containerMib);
 		Wrk.logs = dir;
 		PullScenario.Table table = PullScenario.Table.of(quick);
 		if (only.contains("pull") || only.contains("mixed") || only.contains("raw") || only.contains("warmup")) {
@@ -127,21 +128,61 @@ public final class Harness {
 	}
 
 	/**
+	 * Each tier's container memory limit in MiB from {@code 640} (every tier) or
+	 * {@code 640,query-api=1152} (every tier, and the query API its own).
+	 */
+	static Map<String, Long> containerLimits(String value) {
+		Map<String, Long> limits = new LinkedHashMap<>();
+		for (String part : value.split(",")) {
+			String[] tierAndMib = part.split("=", 2);
+			if (tierAndMib.length == 1) {
+				List.of("publisher", "consumer", "query-api")
+					.forEach((tier) -> limits.putIfAbsent(tier, mib(tierAndMib[0])));
+			}
+			else {
+				limits.put(tierAndMib[0].trim(), mib(tierAndMib[1]));
+			}
+		}
+		return limits;
+	}
+
+	private static long mib(String value) {
+		return Long.parseLong(value.trim().replace("Mi", ""));
+	}
+
+	/**
 	 * The tiers' JVM options as the report states them: the options file's, and any
 	 * experiment's extras.
 	 */
 	private static String tierJvmOptions() throws IOException {
-		String file = Files.readAllLines(Tier.jvmOptionsFile())
+		String file = options(Tier.jvmOptionsFile());
+		StringBuilder own = new StringBuilder();
+		for (String tier : List.of("publisher", "consumer", "query-api")) {
+			Optional<Path> ownFile = Tier.ownJvmOptionsFile(tier);
+			if (ownFile.isPresent()) {
+				own.append(", then for the ")
+					.append(tier)
+					.append(" deploy/")
+					.append(ownFile.get().getFileName())
+					.append(" (")
+					.append(options(ownFile.get()))
+					.append(")");
+			}
+		}
+		List<String> extra = Tier.extraJvmOptions();
+		Path aot = Path.of(System.getProperty(Tier.AOT_DIR, "none"));
+		boolean cached = Files.isRegularFile(aot.resolve("publisher.aot"));
+		return "deploy/jvm.options (" + file + ")" + own
+				+ (cached ? ", with the AOT caches ./chatpipe run trains (target/aot)" : ", without AOT caches")
+				+ (extra.isEmpty() ? "" : " plus, for this experiment only, " + String.join(" ", extra));
+	}
+
+	private static String options(Path file) throws IOException {
+		return Files.readAllLines(file)
 			.stream()
 			.map((line) -> line.replaceAll("#.*", "").trim())
 			.filter((line) -> !line.isEmpty())
 			.collect(Collectors.joining(" "));
-		List<String> extra = Tier.extraJvmOptions();
-		Path aot = Path.of(System.getProperty(Tier.AOT_DIR, "none"));
-		boolean cached = Files.isRegularFile(aot.resolve("publisher.aot"));
-		return "deploy/jvm.options (" + file + ")"
-				+ (cached ? ", with the AOT caches ./chatpipe run trains (target/aot)" : ", without AOT caches")
-				+ (extra.isEmpty() ? "" : " plus, for this experiment only, " + String.join(" ", extra));
 	}
 
 	private static String summary(RawLimits.Limits limits, SendScenario.Result send, Map<Integer, Double> drain,

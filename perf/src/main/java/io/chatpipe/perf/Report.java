@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -34,7 +35,7 @@ final class Report {
 
 	private final Map<String, Long> highWaterKib = new LinkedHashMap<>();
 
-	private long containerMib;
+	private Map<String, Long> containerMib = Map.of();
 
 	private static final List<String> problems = new ArrayList<>();
 
@@ -98,11 +99,11 @@ final class Report {
 	}
 
 	/**
-	 * Checks each tier's high-water mark against the container memory limit the tiers run
-	 * under ({@code -XX:MaxRAM}): above {@link #CONTAINER_SHARE} of it is a problem.
+	 * Checks each tier's high-water mark against the container memory limit it runs under
+	 * ({@code -XX:MaxRAM}), by tier: above {@link #CONTAINER_SHARE} of it is a problem.
 	 */
-	void containerLimit(long mib) {
-		this.containerMib = mib;
+	void containerLimits(Map<String, Long> mibByTier) {
+		this.containerMib = Map.copyOf(mibByTier);
 	}
 
 	void write() throws IOException {
@@ -110,12 +111,13 @@ final class Report {
 		all.put("median_rss_mib", mib(0.5));
 		all.put("peak_rss_mib", mib(1.0));
 		all.put("high_water_rss_mib", highWaterMib());
-		if (this.containerMib > 0) {
-			all.put("container_memory_mib", this.containerMib);
+		if (!this.containerMib.isEmpty()) {
+			all.put("container_memory_mib", new TreeMap<>(this.containerMib));
 			highWaterMib().forEach((tier, mib) -> {
-				if (mib > CONTAINER_SHARE * this.containerMib) {
+				Long limit = this.containerMib.get(tier);
+				if (limit != null && mib > CONTAINER_SHARE * limit) {
 					problem(String.format(Locale.ROOT, "%s peaked at %d MiB, over %.0f %% of its %d MiB container",
-							tier, mib, CONTAINER_SHARE * 100, this.containerMib));
+							tier, mib, CONTAINER_SHARE * 100, limit));
 				}
 			});
 		}
@@ -131,19 +133,20 @@ final class Report {
 		if (!this.residentKib.isEmpty()) {
 			text.append("\n## Memory\n\nResident set size of each tier, sampled under load at the end of every step: "
 					+ "the median (steady) and the highest sample; and the high-water mark (`VmHWM`, the true peak)"
-					+ ((this.containerMib > 0) ? String.format(Locale.ROOT,
-							", against the %d MiB container limit the tiers ran under (`-XX:MaxRAM`), which it may "
+					+ ((!this.containerMib.isEmpty()) ? String.format(Locale.ROOT,
+							", against the container limit each tier ran under (`-XX:MaxRAM`), which it may "
 									+ "fill to %.0f %% at most",
-							this.containerMib, CONTAINER_SHARE * 100) : "")
-					+ ".\n\n| tier | median RSS MiB | peak sample MiB | high-water mark MiB | of the limit |\n"
-					+ "|---|---:|---:|---:|---:|\n");
+							CONTAINER_SHARE * 100) : "")
+					+ ".\n\n| tier | median RSS MiB | peak sample MiB | high-water mark MiB | limit MiB | of the limit |\n"
+					+ "|---|---:|---:|---:|---:|---:|\n");
 			Map<String, Long> peaks = mib(1.0);
 			Map<String, Long> highWater = highWaterMib();
-			mib(0.5).forEach((tier, median) -> text.append(String.format(Locale.ROOT, "| %s | %d | %d | %d | %s |%n",
-					tier, median, peaks.get(tier), highWater.get(tier),
-					(this.containerMib > 0)
-							? String.format(Locale.ROOT, "%.0f %%", 100.0 * highWater.get(tier) / this.containerMib)
-							: "-")));
+			mib(0.5).forEach((tier, median) -> {
+				Long limit = this.containerMib.get(tier);
+				text.append(String.format(Locale.ROOT, "| %s | %d | %d | %d | %s | %s |%n", tier, median,
+						peaks.get(tier), highWater.get(tier), (limit != null) ? limit.toString() : "-", (limit != null)
+								? String.format(Locale.ROOT, "%.0f %%", 100.0 * highWater.get(tier) / limit) : "-"));
+			});
 		}
 		if (!this.series.isEmpty()) {
 			Chart.write(this.dir.resolve("latency.png"), "p99 latency against offered rate", "requests/s",

@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 import org.awaitility.Awaitility;
@@ -32,8 +33,10 @@ public final class Tier implements AutoCloseable {
 	public static final String JVM_OPTIONS_FILE = "chatpipe.tier.jvm-options-file";
 
 	/**
-	 * System property: JVM options added after the file's, space-separated, for
-	 * experiments only: a figure measured with them is not what users run.
+	 * System property: JVM options added after the files', space-separated, for
+	 * experiments only: a figure measured with them is not what users run. The same
+	 * property suffixed with a tier's name ({@code .query-api}) adds options to that tier
+	 * alone.
 	 */
 	public static final String EXTRA_JVM_OPTIONS = "chatpipe.tier.extra-jvm-options";
 
@@ -92,6 +95,7 @@ public final class Tier implements AutoCloseable {
 		List<String> command = new ArrayList<>();
 		command.add(ProcessHandle.current().info().command().orElse("java"));
 		command.add("@" + jvmOptionsFile());
+		ownJvmOptionsFile(this.name).ifPresent((own) -> command.add("@" + own));
 		Path aot = Path.of(System.getProperty(AOT_DIR, "none"));
 		Path cache = aot.resolve(this.name + ".aot");
 		Path extracted = aot.resolve(this.name).resolve(jar.getFileName());
@@ -100,6 +104,7 @@ public final class Tier implements AutoCloseable {
 			command.add("-XX:AOTCache=" + cache);
 		}
 		command.addAll(extraJvmOptions());
+		command.addAll(split(System.getProperty(EXTRA_JVM_OPTIONS + "." + this.name, "")));
 		command.addAll(List.of("-jar", (cached ? extracted : jar).toString(), "--server.port=" + this.port));
 		this.properties.forEach((key, value) -> command.add("--" + key + "=" + value));
 		this.process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(this.log.toFile()).start();
@@ -116,10 +121,22 @@ public final class Tier implements AutoCloseable {
 		return file;
 	}
 
+	/**
+	 * A tier's own JVM options file beside {@code deploy/jvm.options}
+	 * ({@code deploy/query-api.jvm.options}), read after it, where the tier has one.
+	 */
+	public static Optional<Path> ownJvmOptionsFile(String tier) {
+		Path own = jvmOptionsFile().resolveSibling(tier + ".jvm.options");
+		return Files.isRegularFile(own) ? Optional.of(own) : Optional.empty();
+	}
+
 	/** The experiment's extra JVM options ({@link #EXTRA_JVM_OPTIONS}), usually none. */
 	public static List<String> extraJvmOptions() {
-		String extra = System.getProperty(EXTRA_JVM_OPTIONS, "").trim();
-		return extra.isEmpty() ? List.of() : List.of(extra.split("\\s+"));
+		return split(System.getProperty(EXTRA_JVM_OPTIONS, ""));
+	}
+
+	private static List<String> split(String options) {
+		return options.isBlank() ? List.of() : List.of(options.trim().split("\\s+"));
 	}
 
 	public String name() {

@@ -25,7 +25,7 @@ import org.springframework.validation.annotation.Validated;
  */
 @Validated
 @ConfigurationProperties("chatpipe.query.live")
-public record LiveProperties(@DefaultValue("1000") @Min(1) int maxSubscribers, @DefaultValue("15s") Duration heartbeat,
+public record LiveProperties(@DefaultValue("10000") @Min(1) int maxSubscribers, @DefaultValue("15s") Duration heartbeat,
 		@DefaultValue("2s") Duration retry, @DefaultValue("5m") Duration idleTimeout,
 		@DefaultValue("1s") Duration fallbackInterval, @DefaultValue("30s") Duration recheckInterval) {
 }
