@@ -25,13 +25,16 @@ class LiveReader {
 
 	private final PageReader pages;
 
+	private final LiveReads liveReads;
+
 	private final WakeUps wakeUps;
 
 	/** The stream reads in flight, by chat, position and wake-up generation. */
-	private final ConcurrentHashMap<SharedRead, Mono<Page>> reads = new ConcurrentHashMap<>();
+	private final ConcurrentHashMap<SharedRead, Mono<List<LiveEvent>>> reads = new ConcurrentHashMap<>();
 
-	LiveReader(PageReader pages, WakeUps wakeUps) {
+	LiveReader(PageReader pages, LiveReads liveReads, WakeUps wakeUps) {
 		this.pages = pages;
+		this.liveReads = liveReads;
 		this.wakeUps = wakeUps;
 	}
 
@@ -65,13 +68,13 @@ class LiveReader {
 	 * While the database cannot be read, the follower reads again every fallback
 	 * interval.
 	 */
-	Flux<Page.Message> follow(ChatId chat, long from) {
+	Flux<LiveEvent> follow(ChatId chat, long from) {
 		return Flux.using(() -> this.wakeUps.watch(chat.value()), (watch) -> {
 			Position position = new Position(Math.max(from, 1));
 			return Mono.defer(() -> position.waitBeforeRead.then(Mono.defer(() -> {
 				WakeUps.WakeUp wakeUp = watch.next();
-				return sharedRead(chat, position.next, wakeUp.generation()).map((page) -> {
-					List<Page.Message> gapFree = gapFree(page.messages(), position.next);
+				return sharedRead(chat, position.next, wakeUp.generation()).map((events) -> {
+					List<LiveEvent> gapFree = gapFree(events, position.next);
 					if (!gapFree.isEmpty()) {
 						position.next = gapFree.get(gapFree.size() - 1).seq() + 1;
 					}
@@ -90,22 +93,22 @@ class LiveReader {
 	}
 
 	/**
-	 * A stream's read of a page, shared with every other stream of this replica that
-	 * reads the same chat from the same seq after the same wake-up: the two members of a
-	 * chat, woken by one stored notice, cost one database read, not two. Only readers
-	 * that took the same wake-up generation share, so none is served a read that started
-	 * before a wake-up it missed.
+	 * A stream's read of a page ({@link LiveReads}: batched with the other chats' reads),
+	 * shared with every other stream of this replica that reads the same chat from the
+	 * same seq after the same wake-up: the two members of a chat, woken by one stored
+	 * notice, cost one read, not two. Only readers that took the same wake-up generation
+	 * share, so none is served a read that started before a wake-up it missed.
 	 */
-	private Mono<Page> sharedRead(ChatId chat, long from, long generation) {
+	private Mono<List<LiveEvent>> sharedRead(ChatId chat, long from, long generation) {
 		SharedRead key = new SharedRead(chat.value(), from, generation);
 		return Mono.defer(() -> this.reads.computeIfAbsent(key,
-				(k) -> this.pages.readLater(new PullRequest(chat, from, STREAM_PAGE, false))
+				(k) -> this.liveReads.read(chat.value(), from, STREAM_PAGE)
 					.doFinally((signal) -> this.reads.remove(k))
 					.cache()));
 	}
 
 	/** The messages up to the first gap in seq, starting at {@code next}. */
-	static List<Page.Message> gapFree(List<Page.Message> messages, long next) {
+	static List<LiveEvent> gapFree(List<LiveEvent> messages, long next) {
 		int end = 0;
 		while (end < messages.size() && messages.get(end).seq() == next + end) {
 			end++;

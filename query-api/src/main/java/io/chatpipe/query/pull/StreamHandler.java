@@ -28,7 +28,11 @@ import org.springframework.web.reactive.function.server.ServerResponse;
 @Component
 class StreamHandler {
 
-	private static final ServerSentEvent<Object> END = ServerSentEvent.builder().comment("end").build();
+	private static final ServerSentEvent<String> END = ServerSentEvent.<String>builder().comment("end").build();
+
+	private static final ServerSentEvent<String> HEARTBEAT = ServerSentEvent.<String>builder()
+		.comment("heartbeat")
+		.build();
 
 	private final LiveReader live;
 
@@ -67,21 +71,22 @@ class StreamHandler {
 			});
 	}
 
-	private Flux<ServerSentEvent<Object>> events(StreamRequest stream) {
-		ServerSentEvent<Object> hello = ServerSentEvent.builder()
+	private Flux<ServerSentEvent<String>> events(StreamRequest stream) {
+		ServerSentEvent<String> hello = ServerSentEvent.<String>builder()
 			.retry(this.properties.retry())
 			.comment("chat " + stream.chat().value() + " from seq " + stream.from())
 			.build();
-		Flux<ServerSentEvent<Object>> messages = this.live.follow(stream.chat(), stream.from())
-			.map((message) -> ServerSentEvent.<Object>builder(message).id(Long.toString(message.seq())).build())
+		// The message's JSON as LiveReads encoded it once: a String is written as it is.
+		Flux<ServerSentEvent<String>> messages = this.live.follow(stream.chat(), stream.from())
+			.map((event) -> ServerSentEvent.builder(event.json()).id(Long.toString(event.seq())).build())
 			.doOnNext((event) -> this.events.increment())
 			.timeout(this.properties.idleTimeout(),
-					Flux.<ServerSentEvent<Object>>empty().doOnComplete(this.endedIdle::increment))
+					Flux.<ServerSentEvent<String>>empty().doOnComplete(this.endedIdle::increment))
 			.concatWith(Mono.just(END));
 		Sinks.Empty<Void> slow = Sinks.empty();
-		Flux<ServerSentEvent<Object>> heartbeats = Flux.interval(this.properties.heartbeat())
+		Flux<ServerSentEvent<String>> heartbeats = Flux.interval(this.properties.heartbeat())
 			.onBackpressureDrop((tick) -> slow.tryEmitEmpty())
-			.map((tick) -> ServerSentEvent.builder().comment("heartbeat").build());
+			.map((tick) -> HEARTBEAT);
 		return Flux.concat(Mono.just(hello),
 				Flux.merge(1, messages, heartbeats)
 					.takeUntil((event) -> event == END)

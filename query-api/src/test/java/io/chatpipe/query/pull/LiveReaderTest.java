@@ -1,7 +1,6 @@
 package io.chatpipe.query.pull;
 
 import java.util.List;
-import java.util.UUID;
 import java.util.stream.LongStream;
 
 import org.junit.jupiter.api.Test;
@@ -12,17 +11,15 @@ class LiveReaderTest {
 
 	@Test
 	void aGapInSeqEndsWhatIsSentSoWhatFollowsItIsReadAgainNotSkipped() {
-		assertThat(LiveReader.gapFree(messages(5, 6, 7, 9, 10), 5)).extracting(Page.Message::seq)
+		assertThat(LiveReader.gapFree(messages(5, 6, 7, 9, 10), 5)).extracting(LiveEvent::seq)
 			.containsExactly(5L, 6L, 7L);
 		assertThat(LiveReader.gapFree(messages(6, 7), 5)).isEmpty();
 		assertThat(LiveReader.gapFree(messages(LongStream.rangeClosed(1, 100).toArray()), 1)).hasSize(100);
 		assertThat(LiveReader.gapFree(List.of(), 1)).isEmpty();
 	}
 
-	private static List<Page.Message> messages(long... seqs) {
-		return LongStream.of(seqs)
-			.mapToObj((seq) -> new Page.Message("a:b", "t" + seq, "a", 1, seq, UUID.randomUUID()))
-			.toList();
+	private static List<LiveEvent> messages(long... seqs) {
+		return LongStream.of(seqs).mapToObj((seq) -> new LiveEvent(seq, "{\"seq\":" + seq + "}")).toList();
 	}
 
 }
