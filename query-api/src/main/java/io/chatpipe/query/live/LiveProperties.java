@@ -16,8 +16,8 @@ import org.springframework.validation.annotation.Validated;
  * @param heartbeat how often an idle stream gets a comment line, so that proxies keep it
  * open (and a reader that stopped reading is noticed: it is dropped)
  * @param retry the reconnection delay a stream tells its client ({@code retry:})
- * @param idleTimeout how long a stream stays open without a message; it then ends, and
- * the client reconnects with {@code Last-Event-ID}
+ * @param idleTimeout how long a stream stays open without a message (checked at each
+ * heartbeat); it then ends, and the client reconnects with {@code Last-Event-ID}
  * @param fallbackInterval how often a live reader reads its chat while the wake-up bus is
  * down, and while the database shows less than was announced (a lagging standby)
  * @param recheckInterval how often a live reader reads its chat with no wake-up, even

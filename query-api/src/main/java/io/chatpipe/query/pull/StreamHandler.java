@@ -1,5 +1,7 @@
 package io.chatpipe.query.pull;
 
+import java.util.concurrent.atomic.AtomicLong;
+
 import io.chatpipe.query.live.LiveProperties;
 import io.chatpipe.query.live.Subscribers;
 import io.micrometer.core.instrument.Counter;
@@ -22,8 +24,8 @@ import org.springframework.web.reactive.function.server.ServerResponse;
  * gives it, from {@code cursor} or from after {@code Last-Event-ID}, for as long as the
  * client stays. Heartbeat comments keep proxies from closing an idle stream; a reader
  * that does not take them (its socket full for two heartbeats) is dropped, and so is a
- * stream without a message for {@code idle-timeout}: both resume by
- * {@code Last-Event-ID}.
+ * stream without a message for {@code idle-timeout} (checked at each heartbeat): both
+ * resume by {@code Last-Event-ID}.
  */
 @Component
 class StreamHandler {
@@ -77,21 +79,33 @@ class StreamHandler {
 			.comment("chat " + stream.chat().value() + " from seq " + stream.from())
 			.build();
 		// The message's JSON as LiveReads encoded it once: a String is written as it is.
+		AtomicLong lastMessage = new AtomicLong(System.nanoTime());
 		Flux<ServerSentEvent<String>> messages = this.live.follow(stream.chat(), stream.from())
 			.map((event) -> ServerSentEvent.builder(event.json()).id(Long.toString(event.seq())).build())
-			.doOnNext((event) -> this.events.increment())
-			.timeout(this.properties.idleTimeout(),
-					Flux.<ServerSentEvent<String>>empty().doOnComplete(this.endedIdle::increment))
-			.concatWith(Mono.just(END));
+			.doOnNext((event) -> {
+				this.events.increment();
+				lastMessage.set(System.nanoTime());
+			});
+		// Each heartbeat also checks the idle timeout: one timer a stream, not one reset
+		// with every message.
+		long idleNanos = this.properties.idleTimeout().toNanos();
 		Sinks.Empty<Void> slow = Sinks.empty();
 		Flux<ServerSentEvent<String>> heartbeats = Flux.interval(this.properties.heartbeat())
 			.onBackpressureDrop((tick) -> slow.tryEmitEmpty())
-			.map((tick) -> HEARTBEAT);
+			.map((tick) -> idle(lastMessage.get(), idleNanos) ? END : HEARTBEAT);
 		return Flux.concat(Mono.just(hello),
 				Flux.merge(1, messages, heartbeats)
 					.takeUntil((event) -> event == END)
 					.filter((event) -> event != END)
 					.takeUntilOther(slow.asMono().doOnSuccess((ignored) -> this.endedSlow.increment())));
+	}
+
+	private boolean idle(long lastMessageNanos, long idleNanos) {
+		if (System.nanoTime() - lastMessageNanos < idleNanos) {
+			return false;
+		}
+		this.endedIdle.increment();
+		return true;
 	}
 
 	private static Counter ended(MeterRegistry registry, String reason) {

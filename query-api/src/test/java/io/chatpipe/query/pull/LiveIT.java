@@ -46,7 +46,7 @@ import static org.awaitility.Awaitility.await;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "chatpipe.query.live.recheck-interval=60s", "chatpipe.query.live.heartbeat=1s",
-				"chatpipe.query.live.max-subscribers=6" })
+				"chatpipe.query.live.idle-timeout=4s", "chatpipe.query.live.max-subscribers=6" })
 class LiveIT {
 
 	static final Topology topology = TestServices.isolatedTopology(1, 5);
@@ -196,6 +196,33 @@ class LiveIT {
 			}
 		}
 		throw new AssertionError("no TOTAL in " + metric);
+	}
+
+	@Test
+	void aStreamWithoutAMessageForTheIdleTimeoutEndsAfterItsHeartbeats() {
+		awaitBusUp();
+		store("quiet1:quiet2", 1);
+		double endedBefore = endedIdle();
+		long start = System.nanoTime();
+		try (EventStream stream = open("/api/stream?chat=quiet1:quiet2", null)) {
+			await().atMost(Duration.ofSeconds(5)).until(() -> stream.events().size() == 1);
+			await().atMost(Duration.ofSeconds(10)).until(stream::ended);
+			// idle-timeout 4 s, checked at each 1-s heartbeat
+			assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofSeconds(4),
+					Duration.ofSeconds(7));
+			assertThat(stream.comments()).as("heartbeats before it ended").isGreaterThanOrEqualTo(3);
+			assertThat(stream.events()).extracting(EventStream.Event::id).containsExactly("1");
+		}
+		assertThat(endedIdle() - endedBefore).isEqualTo(1);
+	}
+
+	private double endedIdle() {
+		return read(new String(this.client.get()
+			.uri("/actuator/metrics/chatpipe.query.live.streams.ended?tag=reason:idle")
+			.exchange()
+			.expectBody()
+			.returnResult()
+			.getResponseBodyContent(), StandardCharsets.UTF_8)).at("/measurements/0/value").asDouble();
 	}
 
 	@Test
