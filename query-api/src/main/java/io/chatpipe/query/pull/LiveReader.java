@@ -55,7 +55,8 @@ class LiveReader {
 			if (!page.messages().isEmpty() || left <= 0) {
 				return Mono.just(page);
 			}
-			Duration wait = min(watch.patience(page.nextCursor()), Duration.ofNanos(left));
+			Duration patience = watch.patience(page.nextCursor());
+			Duration wait = (patience != null) ? min(patience, Duration.ofNanos(left)) : Duration.ofNanos(left);
 			return wakeUp.timeout(wait, Mono.empty()).then(Mono.defer(() -> readOrWait(request, watch, deadline)));
 		});
 	}
@@ -79,8 +80,9 @@ class LiveReader {
 						position.next = gapFree.get(gapFree.size() - 1).seq() + 1;
 					}
 					boolean more = gapFree.size() == STREAM_PAGE;
+					Duration patience = watch.patience(position.next);
 					position.waitBeforeRead = more ? Mono.empty()
-							: wakeUp.signal().timeout(watch.patience(position.next), Mono.empty());
+							: (patience != null) ? wakeUp.signal().timeout(patience, Mono.empty()) : wakeUp.signal();
 					return gapFree;
 				}).onErrorResume((ex) -> {
 					// The database cannot be read right now: the stream stays, and reads

@@ -1,7 +1,10 @@
 package io.chatpipe.query.pull;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -216,9 +219,53 @@ class LiveIT {
 		assertThat(endedIdle() - endedBefore).isEqualTo(1);
 	}
 
+	@Test
+	void aReaderThatStopsReadingIsDroppedInsteadOfHeldWithEverythingItHasNotRead() throws IOException {
+		awaitBusUp();
+		// About 10 MB of events, more than the socket buffers hold (up to 4 MB here).
+		String text = "x".repeat(4_000);
+		this.jdbc.batchUpdate(
+				"INSERT INTO messages (chat, seq, message_id, sender, text, send_time, accepted_at)"
+						+ " VALUES ('slow1:slow2', ?, ?, 'slow1', ?, 1684770000, now())",
+				LongStream.rangeClosed(1, 2_500)
+					.mapToObj((seq) -> new Object[] { seq, UUID.randomUUID(), text })
+					.toList());
+		double droppedBefore = ended("slow");
+		try (Socket reader = new Socket()) {
+			reader.setReceiveBufferSize(4_096);
+			reader.connect(new InetSocketAddress("127.0.0.1", this.port));
+			reader.getOutputStream()
+				.write(("GET /api/stream?chat=slow1:slow2 HTTP/1.1\r\nHost: localhost\r\n"
+						+ "Accept: text/event-stream\r\n\r\n")
+					.getBytes(StandardCharsets.US_ASCII));
+			// It reads nothing: two heartbeats (1 s here) find its socket full.
+			await().atMost(Duration.ofSeconds(20)).until(() -> ended("slow") - droppedBefore == 1);
+			// The server ended the response: reading on, the reader reaches its last
+			// chunk.
+			reader.setSoTimeout(10_000);
+			InputStream in = reader.getInputStream();
+			byte[] buffer = new byte[65_536];
+			String tail = "";
+			long read = 0;
+			int n;
+			while (!tail.endsWith("\r\n0\r\n\r\n") && (n = in.read(buffer)) >= 0) {
+				read += n;
+				tail = tail + new String(buffer, 0, n, StandardCharsets.ISO_8859_1);
+				tail = tail.substring(Math.max(0, tail.length() - 16));
+			}
+			assertThat(tail).as("the response's last chunk").endsWith("\r\n0\r\n\r\n");
+			assertThat(read).as("bytes the reader had been sent before it was dropped")
+				.isLessThan(2_500L * text.length());
+		}
+	}
+
 	private double endedIdle() {
+		return ended("idle");
+	}
+
+	private double ended(String reason) {
 		return read(new String(this.client.get()
-			.uri("/actuator/metrics/chatpipe.query.live.streams.ended?tag=reason:idle")
+			.uri("/actuator/metrics/chatpipe.query.live.streams.ended?tag=reason:" + reason)
 			.exchange()
 			.expectBody()
 			.returnResult()
