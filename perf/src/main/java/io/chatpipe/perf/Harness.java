@@ -29,6 +29,9 @@ import io.chatpipe.testsupport.Tier;
  */
 public final class Harness {
 
+	/** The tiers the benchmark starts, by the names their jars and options files have. */
+	private static final List<String> TIERS = List.of("publisher", "consumer", "query-api");
+
 	/** What the original assignment's Go + Redis backend did on a laptop. */
 	static final String ORIGINAL = "served 1,000 sends/s cleanly and broke into timeouts above 5,000/s";
 
@@ -136,8 +139,7 @@ public final class Harness {
 		for (String part : value.split(",")) {
 			String[] tierAndMib = part.split("=", 2);
 			if (tierAndMib.length == 1) {
-				List.of("publisher", "consumer", "query-api")
-					.forEach((tier) -> limits.putIfAbsent(tier, mib(tierAndMib[0])));
+				TIERS.forEach((tier) -> limits.putIfAbsent(tier, mib(tierAndMib[0])));
 			}
 			else {
 				limits.put(tierAndMib[0].trim(), mib(tierAndMib[1]));
@@ -157,7 +159,7 @@ public final class Harness {
 	private static String tierJvmOptions() throws IOException {
 		String file = options(Tier.jvmOptionsFile());
 		StringBuilder own = new StringBuilder();
-		for (String tier : List.of("publisher", "consumer", "query-api")) {
+		for (String tier : TIERS) {
 			Optional<Path> ownFile = Tier.ownJvmOptionsFile(tier);
 			if (ownFile.isPresent()) {
 				own.append(", then for the ")
