@@ -9,6 +9,8 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
@@ -27,6 +29,8 @@ import org.springframework.stereotype.Component;
  */
 @Component
 public class WakeUps implements DisposableBean {
+
+	private static final Logger logger = LoggerFactory.getLogger(WakeUps.class);
 
 	private final ConcurrentHashMap<String, ChatWatch> watches = new ConcurrentHashMap<>();
 
@@ -88,7 +92,15 @@ public class WakeUps implements DisposableBean {
 		boolean all = !this.busUp;
 		this.watches.forEach((chat, watch) -> {
 			if (all || Math.floorMod(chat.hashCode(), this.slices) == slice) {
-				watch.wake();
+				try {
+					watch.wake();
+				}
+				catch (RuntimeException ex) {
+					// A watcher's continuation runs on this thread; whatever it throws
+					// must
+					// not cancel the ticker, which bounds every lost hint.
+					logger.error("A live reader of chat {} failed on its wake-up", chat, ex);
+				}
 			}
 		});
 	}
