@@ -2,9 +2,12 @@ package io.chatpipe.perf;
 
 import java.net.URI;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -42,14 +45,16 @@ final class StreamScenario {
 	 * @param streams streams held
 	 * @param p50Millis send 200 to event, median
 	 * @param p99Millis send 200 to event, 99th percentile
+	 * @param storeP50Millis of it, the publisher's accept to the consumer's store, median
+	 * @param storeP99Millis the same, 99th percentile
 	 * @param kibPer1000 the query API's resident memory per 1,000 streams
 	 * @param cpuMicrosPerEvent the query API's CPU per delivered event
 	 * @param resumeSeconds from the drop until every stream was back
 	 * @param missed messages a stream never received
 	 * @param duplicated messages a stream received twice
 	 */
-	record Result(int streams, double p50Millis, double p99Millis, double kibPer1000, double cpuMicrosPerEvent,
-			double resumeSeconds, long missed, long duplicated) {
+	record Result(int streams, double p50Millis, double p99Millis, double storeP50Millis, double storeP99Millis,
+			double kibPer1000, double cpuMicrosPerEvent, double resumeSeconds, long missed, long duplicated) {
 	}
 
 	/**
@@ -110,7 +115,9 @@ final class StreamScenario {
 			live.resetLatencies();
 			long eventsBefore = live.seen().events();
 			CpuCost cpu = CpuCost.start(queryApi);
+			Instant measureStart = Instant.now();
 			OpenModelLoad.Step measured = sends.run(rate, measure);
+			Instant measureEnd = Instant.now();
 			Thread.sleep(2_000);
 			LiveStreams.Seen afterMeasure = live.seen();
 			long delivered = afterMeasure.events() - eventsBefore;
@@ -121,6 +128,11 @@ final class StreamScenario {
 			System.out.printf(Locale.ROOT,
 					"  %,d sends (%,d ok) -> %,d events; send 200 to event p50 %.1f ms, p99 %.1f ms; %.0f µs CPU/event%n",
 					measured.requests(), measured.ok(), delivered, p50, p99, cpuPerEvent);
+			double[] storing = storeLag(db, measureStart, measureEnd);
+			System.out.printf(Locale.ROOT,
+					"  of which the publisher's accept to the consumer's store (stored_at - accepted_at): p50 %.1f ms, "
+							+ "p99 %.1f ms%n",
+					storing[0], storing[1]);
 
 			CompletableFuture<OpenModelLoad.Step> storming = CompletableFuture
 				.supplyAsync(() -> sends.run(rate, storm));
@@ -150,8 +162,8 @@ final class StreamScenario {
 			System.out.printf(Locale.ROOT, "  in all: %,d events, %d missed, %d duplicated, %d early%n", last.events(),
 					missed, last.duplicates(), last.early());
 
-			Result result = new Result(streams, p50, p99, kibPer1000, cpuPerEvent, resumeSeconds, missed,
-					last.duplicates());
+			Result result = new Result(streams, p50, p99, storing[0], storing[1], kibPer1000, cpuPerEvent,
+					resumeSeconds, missed, last.duplicates());
 			report.resident(queryApi.name(), queryApi.residentKib(), queryApi.highWaterKib());
 			report.section(
 					"stream", "Live streams on one query-API replica", markdown(result, rate, measure, measured,
@@ -194,6 +206,26 @@ final class StreamScenario {
 		}
 	}
 
+	/**
+	 * The part of a message's way that ends in the database: from the publisher accepting
+	 * it to the consumer's transaction storing it (its {@code stored_at}), median and
+	 * 99th percentile in ms, over the messages accepted in the window. What the streams
+	 * add on top of it is the query API's part (and the wake-up bus's).
+	 */
+	private static double[] storeLag(Connection db, Instant from, Instant to) throws Exception {
+		try (PreparedStatement statement = db
+			.prepareStatement("SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY lag),"
+					+ " percentile_disc(0.99) WITHIN GROUP (ORDER BY lag) FROM (SELECT extract(epoch FROM stored_at - accepted_at)"
+					+ " * 1000 AS lag FROM messages WHERE accepted_at BETWEEN ? AND ?) AS lags")) {
+			statement.setObject(1, from.atOffset(ZoneOffset.UTC));
+			statement.setObject(2, to.atOffset(ZoneOffset.UTC));
+			try (ResultSet rows = statement.executeQuery()) {
+				rows.next();
+				return new double[] { rows.getDouble(1), rows.getDouble(2) };
+			}
+		}
+	}
+
 	private static Map<String, Long> storedLastSeqs(Connection db) throws Exception {
 		Thread.sleep(3_000); // the consumer stores what the last sends put on the queues
 		Map<String, Long> last = new HashMap<>();
@@ -213,7 +245,9 @@ final class StreamScenario {
 				"%,d streams (two per chat, %,d chats) on one query-API replica, opened in %.1f s; %,d sends/s into "
 						+ "their chats for %d s (%,d sent, %,d answered 200), realistic texts.%n%n"
 						+ "| figure | value |%n|---|---:|%n" + "| send 200 → event, p50 | **%.1f ms** |%n"
-						+ "| send 200 → event, p99 | **%.1f ms** |%n" + "| events delivered while measuring | %,d |%n"
+						+ "| send 200 → event, p99 | **%.1f ms** |%n"
+						+ "| of it, publisher accepted → consumer stored (`stored_at - accepted_at`), p50 / p99 | "
+						+ "%.1f / %.1f ms |%n" + "| events delivered while measuring | %,d |%n"
 						+ "| query-API RSS idle → holding the streams | %d → %d MiB |%n"
 						+ "| query-API RSS per 1,000 streams | **%.1f MiB** |%n"
 						+ "| query-API CPU per delivered event | **%.0f µs** |%n"
@@ -222,9 +256,9 @@ final class StreamScenario {
 						+ "| messages missed / duplicated, over the whole run (every stream checked against the database) "
 						+ "| **%d / %d** |%n",
 				result.streams(), result.streams() / 2, openSeconds, rate, measure.toSeconds(), measured.requests(),
-				measured.ok(), result.p50Millis(), result.p99Millis(), delivered, idleKib / 1024, heldKib / 1024,
-				result.kibPer1000() / 1024, result.cpuMicrosPerEvent(), jitterMillis, stormSends.ok(),
-				result.resumeSeconds(), result.missed(), result.duplicated())
+				measured.ok(), result.p50Millis(), result.p99Millis(), result.storeP50Millis(), result.storeP99Millis(),
+				delivered, idleKib / 1024, heldKib / 1024, result.kibPer1000() / 1024, result.cpuMicrosPerEvent(),
+				jitterMillis, stormSends.ok(), result.resumeSeconds(), result.missed(), result.duplicated())
 				+ String.format(Locale.ROOT, "%nIn all %,d events; %,d arrived before their send's 200 was read.%n",
 						last.events(), last.early());
 	}
@@ -238,6 +272,8 @@ final class StreamScenario {
 		json.put("events_delivered", delivered);
 		json.put("send_to_event_p50_ms", result.p50Millis());
 		json.put("send_to_event_p99_ms", result.p99Millis());
+		json.put("accepted_to_stored_p50_ms", result.storeP50Millis());
+		json.put("accepted_to_stored_p99_ms", result.storeP99Millis());
 		json.put("rss_kib_per_1000_streams", result.kibPer1000());
 		json.put("cpu_us_per_event", result.cpuMicrosPerEvent());
 		json.put("reconnect_storm_resume_s", result.resumeSeconds());
