@@ -2,6 +2,8 @@ package io.chatpipe.faults;
 
 import java.util.Map;
 
+import io.chatpipe.testsupport.Commands;
+
 /**
  * A PostgreSQL cluster of the suite's own ({@code pg_createcluster … chatpipe_faults},
  * its own port, trust auth), so stopping it never disturbs any other database on the

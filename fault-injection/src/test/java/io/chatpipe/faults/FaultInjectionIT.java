@@ -21,6 +21,7 @@ import io.chatpipe.model.ChatId;
 import io.chatpipe.model.ChatMessage;
 import io.chatpipe.model.MessageIds;
 import io.chatpipe.model.WireFormat;
+import io.chatpipe.testsupport.Ports;
 import io.chatpipe.testsupport.Tier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

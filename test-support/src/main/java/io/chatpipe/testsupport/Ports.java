@@ -1,17 +1,17 @@
-package io.chatpipe.faults;
+package io.chatpipe.testsupport;
 
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 
-/** Finds free loopback ports for the suite's own services. */
-final class Ports {
+/** Finds free loopback ports for the services a test runs of its own. */
+public final class Ports {
 
 	private Ports() {
 	}
 
 	/** The first free port in {@code from..to}. */
-	static int free(int from, int to) throws IOException {
+	public static int free(int from, int to) throws IOException {
 		for (int port = from; port <= to; port++) {
 			try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
 				return port;

@@ -1,4 +1,4 @@
-package io.chatpipe.faults;
+package io.chatpipe.testsupport;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -9,10 +9,10 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs the RabbitMQ and PostgreSQL command-line tools the suite drives its own services
- * with.
+ * Runs the command-line tools (RabbitMQ's, PostgreSQL's, Patroni's) that tests drive
+ * services of their own with.
  */
-final class Commands {
+public final class Commands {
 
 	private Commands() {
 	}
@@ -21,7 +21,7 @@ final class Commands {
 	 * Runs a command to its end; returns its output, or throws with it when the command
 	 * fails.
 	 */
-	static String run(Map<String, String> environment, String... command) {
+	public static String run(Map<String, String> environment, String... command) {
 		try {
 			ProcessBuilder builder = new ProcessBuilder(List.of(command)).redirectErrorStream(true);
 			builder.environment().putAll(environment);
@@ -49,16 +49,16 @@ final class Commands {
 	/**
 	 * The first of these executables that exists, or a failure that says what to install.
 	 */
-	static String find(String what, String... candidates) {
+	public static String find(String what, String... candidates) {
 		for (String candidate : candidates) {
 			if (Files.isExecutable(Path.of(candidate))) {
 				return candidate;
 			}
 		}
-		throw new IllegalStateException("The fault-injection suite starts and stops a " + what
+		throw new IllegalStateException("This test starts and stops a " + what
 				+ " of its own, and needs its tools installed on this machine (looked for "
 				+ String.join(", ", candidates)
-				+ "). On Debian/Ubuntu: apt-get install rabbitmq-server postgresql patroni etcd-server.");
+				+ "); .ci/run installs them. On Debian/Ubuntu: apt-get install rabbitmq-server postgresql patroni etcd-server.");
 	}
 
 }
