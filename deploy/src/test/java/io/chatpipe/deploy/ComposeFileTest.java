@@ -119,7 +119,7 @@ class ComposeFileTest {
 			String image = service.getValue().path("image").asText();
 			if (!image.startsWith("chatpipe/")) {
 				assertThat(image).as(service.getKey() + " image: an exact version")
-					.matches(".+:\\d+\\.\\d+(\\.\\d+)?.*");
+					.matches(".+:v?\\d+\\.\\d+(\\.\\d+)?.*");
 			}
 		});
 		Project.TIER_PORTS.keySet()

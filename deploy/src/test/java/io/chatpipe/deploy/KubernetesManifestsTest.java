@@ -38,6 +38,8 @@ import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.openshift.api.model.monitoring.v1.PodMonitor;
+import io.fabric8.openshift.api.model.monitoring.v1.PrometheusRule;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -57,7 +59,8 @@ class KubernetesManifestsTest {
 			Map.entry("Job", Job.class), Map.entry("CronJob", CronJob.class),
 			Map.entry("HorizontalPodAutoscaler", HorizontalPodAutoscaler.class),
 			Map.entry("PodDisruptionBudget", PodDisruptionBudget.class), Map.entry("Ingress", Ingress.class),
-			Map.entry("NetworkPolicy", NetworkPolicy.class));
+			Map.entry("NetworkPolicy", NetworkPolicy.class), Map.entry("PodMonitor", PodMonitor.class),
+			Map.entry("PrometheusRule", PrometheusRule.class));
 
 	/**
 	 * The operators' kinds have no model here: their specs are held to the fields of the
@@ -81,12 +84,10 @@ class KubernetesManifestsTest {
 				Set.of("secretTargetRef", "env", "configMapTargetRef", "podIdentity", "hashiCorpVault", "azureKeyVault",
 						"gcpSecretManager", "awsSecretManager"),
 				"User", Set.of("tags", "rabbitmqClusterReference", "importCredentialsSecret"), "Permission",
-				Set.of("vhost", "user", "userReference", "permissions", "rabbitmqClusterReference"), "PodMonitor",
-				Set.of("selector", "podMetricsEndpoints", "namespaceSelector", "jobLabel", "podTargetLabels",
-						"sampleLimit"),
-				"ObjectStore", Set.of("configuration", "retentionPolicy", "instanceSidecarConfiguration"),
-				"ScheduledBackup", Set.of("schedule", "cluster", "method", "pluginConfiguration",
-						"backupOwnerReference", "immediate", "suspend", "target", "online"));
+				Set.of("vhost", "user", "userReference", "permissions", "rabbitmqClusterReference"), "ObjectStore",
+				Set.of("configuration", "retentionPolicy", "instanceSidecarConfiguration"), "ScheduledBackup",
+				Set.of("schedule", "cluster", "method", "pluginConfiguration", "backupOwnerReference", "immediate",
+						"suspend", "target", "online"));
 
 	static final Set<String> RABBITMQ_TRIGGER_METADATA = Set.of("host", "hostFromEnv", "protocol", "mode", "value",
 			"activationValue", "queueName", "vhostName", "useRegex", "operation", "excludeUnacknowledged", "unsafeSsl",
@@ -142,6 +143,38 @@ class KubernetesManifestsTest {
 		List<String> problems = new ArrayList<>();
 		unknownFields(Project.JSON.treeToValue(typo, Deployment.class), "Deployment/typo", problems);
 		assertThat(problems).singleElement().asString().contains("readinesProbe");
+	}
+
+	@Test
+	void aMisspelledAlertRuleFieldIsReportedAsUnknown() throws IOException {
+		JsonNode typo = Project.YAML.readTree("""
+				apiVersion: monitoring.coreos.com/v1
+				kind: PrometheusRule
+				metadata: {name: typo}
+				spec:
+				  groups:
+				    - name: g
+				      rules:
+				        - alert: A
+				          expresion: up == 0
+				""");
+		List<String> problems = new ArrayList<>();
+		unknownFields(Project.JSON.treeToValue(typo, PrometheusRule.class), "PrometheusRule/typo", problems);
+		assertThat(problems).singleElement().asString().contains("expresion");
+	}
+
+	@Test
+	void productionAlertRulesAreTheMonitoringRulesFile() throws IOException {
+		JsonNode home = Project.YAML
+			.readTree(Project.ROOT.resolve("deploy/monitoring/prometheus/chatpipe-alerts.yml").toFile());
+		List<JsonNode> rules = render("production").documents()
+			.stream()
+			.filter((d) -> d.path("kind").asText().equals("PrometheusRule"))
+			.toList();
+		assertThat(rules).singleElement()
+			.satisfies((rule) -> assertThat(rule.at("/spec/groups"))
+				.as("alerts.yaml holds deploy/monitoring/prometheus/chatpipe-alerts.yml's groups: copy them over")
+				.isEqualTo(home.path("groups")));
 	}
 
 	@ParameterizedTest
@@ -611,11 +644,18 @@ class KubernetesManifestsTest {
 				.anyMatch((monitor) -> monitor.toString().contains("\"" + tier + "\"")
 						&& monitor.at("/spec/podMetricsEndpoints/0/path").asText().equals("/actuator/prometheus"));
 		}
+		assertThat(monitors).as("the tiers' series are labelled job=<tier>, as the dashboard and rules select")
+			.anyMatch((monitor) -> monitor.toString().contains("\"publisher\"")
+					&& monitor.at("/spec/jobLabel").asText().equals("app.kubernetes.io/name"));
 		assertThat(monitors)
 			.anyMatch((monitor) -> monitor.at("/spec/podMetricsEndpoints/0/port").asText().equals("prometheus")
 					&& monitor.at("/spec/selector/matchLabels/app.kubernetes.io~1name")
 						.asText()
-						.equals("chatpipe-rabbitmq"));
+						.equals("chatpipe-rabbitmq")
+					&& monitor.at("/spec/podMetricsEndpoints/1/path").asText().equals("/metrics/detailed")
+					&& monitor.at("/spec/podMetricsEndpoints/1/params/family")
+						.toString()
+						.equals("[\"queue_coarse_metrics\",\"queue_consumer_count\"]"));
 		assertThat(monitors)
 			.anyMatch((monitor) -> monitor.at("/spec/podMetricsEndpoints/0/port").asText().equals("metrics")
 					&& monitor.at("/spec/selector/matchLabels/cnpg.io~1cluster").asText().equals("chatpipe-db"));
@@ -768,7 +808,8 @@ class KubernetesManifestsTest {
 			map.forEach((key, element) -> unknownFields(element, path + "." + key, problems));
 			return;
 		}
-		if (!value.getClass().getName().startsWith("io.fabric8.kubernetes.api.model")) {
+		if (!value.getClass().getName().startsWith("io.fabric8.kubernetes.api.model")
+				&& !value.getClass().getName().startsWith("io.fabric8.openshift.api.model.monitoring")) {
 			return;
 		}
 		for (Method getter : value.getClass().getMethods()) {
