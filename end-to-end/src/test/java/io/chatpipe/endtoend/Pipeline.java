@@ -38,7 +38,13 @@ final class Pipeline implements AutoCloseable {
 	final Tier queryApi;
 
 	Pipeline() throws Exception {
+		this(Map.of());
+	}
+
+	/** With more Spring properties for every tier. */
+	Pipeline(Map<String, Object> everyTier) throws Exception {
 		Map<String, Object> rabbit = new HashMap<>(TestServices.rabbitProperties());
+		rabbit.putAll(everyTier);
 		rabbit.putAll(TestServices.topologyProperties(this.topology));
 		Map<String, Object> postgres = TestServices.postgresProperties(this.database);
 		Map<String, Object> both = new HashMap<>(rabbit);

@@ -139,6 +139,11 @@ public final class Tier implements AutoCloseable {
 		return options.isBlank() ? List.of() : List.of(options.trim().split("\\s+"));
 	}
 
+	/** Where the tier's output goes (the log of its latest start). */
+	public Path log() {
+		return this.log;
+	}
+
 	public String name() {
 		return this.name;
 	}

@@ -12,6 +12,9 @@ import com.rabbitmq.client.Channel;
 import io.chatpipe.model.ChatMessage;
 import io.chatpipe.model.PoisonMessageException;
 import io.chatpipe.model.WireFormat;
+import io.chatpipe.spring.tracing.Spans;
+import io.micrometer.tracing.Span;
+import io.micrometer.tracing.Tracer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,9 +46,12 @@ public class BatchIngester implements ChannelAwareBatchMessageListener {
 
 	private final StoredAnnouncer announcer;
 
+	private final Spans spans;
+
 	BatchIngester(MessageStore store, DeadLetterer deadLetterer, IngestProperties properties, IngestStats stats,
-			StoredAnnouncer announcer) {
+			StoredAnnouncer announcer, Spans spans) {
 		this.store = store;
+		this.spans = spans;
 		this.deadLetterer = deadLetterer;
 		this.announcer = announcer;
 		this.retry = new InPlaceRetry(properties.retry());
@@ -54,6 +60,25 @@ public class BatchIngester implements ChannelAwareBatchMessageListener {
 
 	@Override
 	public void onMessageBatch(List<Message> messages, Channel channel) {
+		// The batch's span links to each message's trace; while it is in scope, log lines
+		// carry its trace id.
+		Spans.Batch trace = this.spans.startBatch("chatpipe.consumer.store",
+				messages.get(0).getMessageProperties().getConsumerQueue(),
+				messages.stream().map(Message::getMessageProperties).toList());
+		Throwable failure = null;
+		try (Tracer.SpanInScope scope = trace.inScope()) {
+			ingest(messages, channel);
+		}
+		catch (RuntimeException | Error ex) {
+			failure = ex;
+			throw ex;
+		}
+		finally {
+			trace.end(failure);
+		}
+	}
+
+	private void ingest(List<Message> messages, Channel channel) {
 		long start = System.nanoTime();
 		long lastTag = messages.get(messages.size() - 1).getMessageProperties().getDeliveryTag();
 		List<ChatMessage> decoded = new ArrayList<>(messages.size());
@@ -70,8 +95,19 @@ public class BatchIngester implements ChannelAwareBatchMessageListener {
 			}
 		}
 		try {
-			StoreOutcome outcome = this.retry.untilDone("Storing a batch of " + decoded.size(),
-					() -> this.store.store(decoded));
+			StoreOutcome outcome = this.retry.untilDone("Storing a batch of " + decoded.size(), () -> {
+				Span write = this.spans.startDatabase("chatpipe.consumer.store.transaction");
+				try {
+					return this.store.store(decoded);
+				}
+				catch (RuntimeException ex) {
+					write.error(ex);
+					throw ex;
+				}
+				finally {
+					write.end();
+				}
+			});
 			outcome.rejected()
 				.forEach((rejected) -> poison
 					.add(new DeadLetterer.Poison(origins.get(rejected.message()), rejected.reason())));

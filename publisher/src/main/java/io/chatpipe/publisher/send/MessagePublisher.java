@@ -6,6 +6,8 @@ import java.util.concurrent.TimeoutException;
 import io.chatpipe.model.ChatMessage;
 import io.chatpipe.model.Topology;
 import io.chatpipe.model.WireFormat;
+import io.chatpipe.spring.tracing.Spans;
+import io.micrometer.tracing.Span;
 import reactor.core.publisher.Mono;
 
 import org.springframework.amqp.AmqpException;
@@ -37,9 +39,12 @@ class MessagePublisher implements DisposableBean {
 
 	private final BrokerGuard guard;
 
+	private final Spans spans;
+
 	MessagePublisher(RabbitTemplate rabbit, Topology topology, SendProperties properties, PublishStats stats,
-			BrokerGuard guard) {
+			BrokerGuard guard, Spans spans) {
 		this.guard = guard;
+		this.spans = spans;
 		this.topology = topology;
 		this.properties = properties;
 		this.stats = stats;
@@ -51,15 +56,25 @@ class MessagePublisher implements DisposableBean {
 	 * {@link PublishFailedException} (503) or {@link LoadSheddingException} (429).
 	 */
 	Mono<Void> publish(ChatMessage message) {
-		return this.guard.guard(confirmed(message));
+		return Mono.deferContextual((context) -> {
+			// The publish and its confirm, in the send's trace; the message carries it
+			// on.
+			Span span = this.spans.forRequest(context, "chatpipe.publish", Span.Kind.PRODUCER)
+				.tag("messaging.system", "rabbitmq")
+				.tag("messaging.message.id", message.messageId().toString())
+				.start();
+			Message amqp = toAmqp(message);
+			this.spans.inject(span, amqp.getMessageProperties());
+			return this.guard.guard(confirmed(message, amqp)).doOnError(span::error).doFinally((signal) -> span.end());
+		});
 	}
 
-	private Mono<Void> confirmed(ChatMessage message) {
+	private Mono<Void> confirmed(ChatMessage message, Message amqp) {
 		CorrelationData correlation = new CorrelationData(message.messageId().toString());
 		long start = System.nanoTime();
 		return Mono
 			.fromFuture(() -> this.lanes.publish(this.topology.exchange(), this.topology.routingKeyFor(message.chat()),
-					toAmqp(message), correlation))
+					amqp, correlation))
 			.then(Mono.fromFuture(correlation.getFuture()))
 			.timeout(this.properties.confirmTimeout())
 			.flatMap((confirm) -> {

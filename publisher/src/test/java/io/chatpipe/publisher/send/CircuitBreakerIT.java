@@ -3,6 +3,8 @@ package io.chatpipe.publisher.send;
 import java.net.ServerSocket;
 import java.time.Duration;
 
+import io.chatpipe.testsupport.OpenApiContract;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -25,6 +27,12 @@ class CircuitBreakerIT {
 
 	@Autowired
 	WebTestClient client;
+
+	/** Every answer this test gets is held to the tier's OpenAPI document. */
+	@BeforeEach
+	void checkAnswersAgainstTheApiDocument() {
+		this.client = OpenApiContract.checking(this.client);
+	}
 
 	@DynamicPropertySource
 	static void noBroker(DynamicPropertyRegistry registry) throws Exception {

@@ -6,7 +6,9 @@ import java.util.List;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import io.chatpipe.model.Topology;
+import io.chatpipe.testsupport.OpenApiContract;
 import io.chatpipe.testsupport.TestServices;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
@@ -33,6 +35,12 @@ class LoadSheddingIT {
 
 	@Autowired
 	WebTestClient client;
+
+	/** Every answer this test gets is held to the tier's OpenAPI document. */
+	@BeforeEach
+	void checkAnswersAgainstTheApiDocument() {
+		this.client = OpenApiContract.checking(this.client);
+	}
 
 	@Autowired
 	BrokerGuard guard;

@@ -17,6 +17,7 @@ import io.chatpipe.model.ChatId;
 import io.chatpipe.model.ChatMessage;
 import io.chatpipe.model.Topology;
 import io.chatpipe.model.WireFormat;
+import io.chatpipe.testsupport.OpenApiContract;
 import io.chatpipe.testsupport.TestServices;
 import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.AfterAll;
@@ -56,6 +57,12 @@ class SendIT {
 
 	@Autowired
 	WebTestClient client;
+
+	/** Every answer this test gets is held to the tier's OpenAPI document. */
+	@BeforeEach
+	void checkAnswersAgainstTheApiDocument() {
+		this.client = OpenApiContract.checking(this.client);
+	}
 
 	@Autowired
 	AmqpAdmin admin;

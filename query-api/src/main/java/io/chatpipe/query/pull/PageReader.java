@@ -2,6 +2,8 @@ package io.chatpipe.query.pull;
 
 import java.util.List;
 
+import io.chatpipe.spring.tracing.Spans;
+import io.micrometer.tracing.Span;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
 import jakarta.persistence.PersistenceException;
@@ -39,19 +41,30 @@ class PageReader implements DisposableBean {
 
 	private final Scheduler reads;
 
-	PageReader(EntityManagerFactory entityManagers, PullStats stats, PullProperties properties) {
+	private final Spans spans;
+
+	PageReader(EntityManagerFactory entityManagers, PullStats stats, PullProperties properties, Spans spans) {
 		this.entityManagers = entityManagers;
+		this.spans = spans;
 		this.stats = stats;
 		this.reads = Schedulers.newBoundedElastic(properties.readThreads(), 100_000, "page-read");
 	}
 
-	/** Reads a page on the read threads, never on the caller's (an event loop). */
+	/**
+	 * Reads a page on the read threads, never on the caller's (an event loop); a span in
+	 * the pull's trace.
+	 */
 	Mono<Page> readLater(PullRequest request) {
-		return Mono.defer(() -> {
+		return Mono.deferContextual((context) -> {
 			long start = System.nanoTime();
+			Span span = this.spans.forRequest(context, "chatpipe.query.page.read", Span.Kind.CLIENT)
+				.tag("db.system", "postgresql")
+				.start();
 			return Mono.fromCallable(() -> read(request))
 				.subscribeOn(this.reads)
-				.doOnNext((page) -> this.stats.record(start, page));
+				.doOnNext((page) -> this.stats.record(start, page))
+				.doOnError(span::error)
+				.doFinally((signal) -> span.end());
 		});
 	}
 

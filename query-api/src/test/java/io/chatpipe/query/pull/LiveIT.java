@@ -23,10 +23,12 @@ import com.rabbitmq.client.Connection;
 import io.chatpipe.model.StoredNotice;
 import io.chatpipe.model.Topology;
 import io.chatpipe.testsupport.EventStream;
+import io.chatpipe.testsupport.OpenApiContract;
 import io.chatpipe.testsupport.TestServices;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -64,6 +66,12 @@ class LiveIT {
 
 	@Autowired
 	WebTestClient client;
+
+	/** Every answer this test gets is held to the tier's OpenAPI document. */
+	@BeforeEach
+	void checkAnswersAgainstTheApiDocument() {
+		this.client = OpenApiContract.checking(this.client);
+	}
 
 	@Autowired
 	JdbcTemplate jdbc;

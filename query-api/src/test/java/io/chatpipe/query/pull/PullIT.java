@@ -6,9 +6,11 @@ import java.util.List;
 import java.util.UUID;
 import java.util.stream.LongStream;
 
+import io.chatpipe.testsupport.OpenApiContract;
 import io.chatpipe.testsupport.TestServices;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -37,6 +39,12 @@ class PullIT {
 
 	@Autowired
 	WebTestClient client;
+
+	/** Every answer this test gets is held to the tier's OpenAPI document. */
+	@BeforeEach
+	void checkAnswersAgainstTheApiDocument() {
+		this.client = OpenApiContract.checking(this.client);
+	}
 
 	@DynamicPropertySource
 	static void services(DynamicPropertyRegistry registry) {
