@@ -7,12 +7,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.LongStream;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -24,42 +22,23 @@ import static org.awaitility.Awaitility.await;
  */
 class ChatPageIT {
 
-	static Pipeline pipeline;
-
-	static ChromeDriver browser;
-
-	@BeforeAll
-	static void start() throws Exception {
-		pipeline = new Pipeline();
-		browser = Browser.headlessChromium();
-	}
-
-	@AfterAll
-	static void stop() throws Exception {
-		try {
-			if (browser != null) {
-				browser.quit();
-			}
-		}
-		finally {
-			pipeline.close();
-		}
-	}
+	@RegisterExtension
+	static final PipelineAndBrowser stack = new PipelineAndBrowser();
 
 	@Test
 	void thePageSendsAndShowsTheChatLiveIncludingWhatTheOtherMemberSends() throws Exception {
 		join("page1:page2", "page1");
 
-		browser.findElement(By.id("text")).sendKeys("hello from the page");
-		browser.findElement(By.id("send")).click();
+		stack.browser.findElement(By.id("text")).sendKeys("hello from the page");
+		stack.browser.findElement(By.id("send")).click();
 		await().atMost(Duration.ofSeconds(20)).until(() -> shown().size() == 1);
-		Pipeline.Answer reply = pipeline.send("page1:page2", "page2", "hello back", null);
+		Pipeline.Answer reply = stack.pipeline.send("page1:page2", "page2", "hello back", null);
 		assertThat(reply.status()).isEqualTo(200);
 
 		await().atMost(Duration.ofSeconds(20)).until(() -> shown().size() == 2);
 		assertThat(shown()).containsExactly("page1hello from the page", "page2hello back");
-		assertThat(browser.findElement(By.id("error")).getText()).isEmpty();
-		assertThat(browser.findElement(By.id("text")).getDomProperty("value")).isEmpty();
+		assertThat(stack.browser.findElement(By.id("error")).getText()).isEmpty();
+		assertThat(stack.browser.findElement(By.id("text")).getDomProperty("value")).isEmpty();
 	}
 
 	@Test
@@ -68,37 +47,37 @@ class ChatPageIT {
 		List<String> sent = new ArrayList<>(send("crash3:crash4", "before", 5));
 		await().atMost(Duration.ofSeconds(20)).until(() -> shown().size() == 5);
 
-		pipeline.queryApi.kill();
+		stack.pipeline.queryApi.kill();
 		sent.addAll(send("crash3:crash4", "while down", 5));
 		await().atMost(Duration.ofSeconds(10))
-			.until(() -> browser.findElement(By.id("status")).getText().startsWith("reconnecting"));
-		pipeline.queryApi.restart();
-		pipeline.queryApi.awaitReady(Duration.ofSeconds(90));
+			.until(() -> stack.browser.findElement(By.id("status")).getText().startsWith("reconnecting"));
+		stack.pipeline.queryApi.restart();
+		stack.pipeline.queryApi.awaitReady(Duration.ofSeconds(90));
 		sent.addAll(send("crash3:crash4", "after", 5));
 
 		await().atMost(Duration.ofSeconds(60)).until(() -> shown().size() >= 15);
 		Thread.sleep(1_000);
-		assertThat(browser.findElements(By.cssSelector("#messages li")))
+		assertThat(stack.browser.findElements(By.cssSelector("#messages li")))
 			.extracting((item) -> item.getDomAttribute("data-seq"))
 			.containsExactlyElementsOf(LongStream.rangeClosed(1, 15).mapToObj(Long::toString).toList());
 		assertThat(shown()).containsExactlyElementsOf(sent.stream().map((text) -> "crash4" + text).toList());
-		assertThat(browser.findElement(By.id("status")).getText()).isEqualTo("live");
+		assertThat(stack.browser.findElement(By.id("status")).getText()).isEqualTo("live");
 	}
 
 	/** Opens the page, joins a chat under a name, and waits until its stream is live. */
 	private static void join(String chat, String name) {
-		String publisher = URLEncoder.encode(Pipeline.origin(pipeline.publisher), StandardCharsets.UTF_8);
-		browser.get(pipeline.queryApi.uri("/?publisher=" + publisher).toString());
-		browser.findElement(By.id("chat")).sendKeys(chat);
-		browser.findElement(By.id("name")).sendKeys(name);
-		browser.findElement(By.id("join")).click();
+		String publisher = URLEncoder.encode(Pipeline.origin(stack.pipeline.publisher), StandardCharsets.UTF_8);
+		stack.browser.get(stack.pipeline.queryApi.uri("/?publisher=" + publisher).toString());
+		stack.browser.findElement(By.id("chat")).sendKeys(chat);
+		stack.browser.findElement(By.id("name")).sendKeys(name);
+		stack.browser.findElement(By.id("join")).click();
 		await().atMost(Duration.ofSeconds(10))
-			.until(() -> browser.findElement(By.id("status")).getText().equals("live"));
+			.until(() -> stack.browser.findElement(By.id("status")).getText().equals("live"));
 	}
 
 	/** The messages the page shows, each as its sender followed by its text. */
 	private static List<String> shown() {
-		return browser.findElements(By.cssSelector("#messages li"))
+		return stack.browser.findElements(By.cssSelector("#messages li"))
 			.stream()
 			.map(WebElement::getText)
 			.map((text) -> text.replace("\n", ""))
@@ -110,7 +89,7 @@ class ChatPageIT {
 		List<String> texts = new ArrayList<>();
 		for (int i = 1; i <= count; i++) {
 			String text = label + " " + i;
-			assertThat(pipeline.send(chat, chat.split(":")[1], text, null).status()).isEqualTo(200);
+			assertThat(stack.pipeline.send(chat, chat.split(":")[1], text, null).status()).isEqualTo(200);
 			texts.add(text);
 		}
 		return texts;
