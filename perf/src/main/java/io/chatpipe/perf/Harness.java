@@ -24,8 +24,10 @@ import io.chatpipe.testsupport.Tier;
  * seeds the 5M-message pull table, about a minute); {@code ./chatpipe perf --quick} is
  * the two-minute smoke run of every scenario with tiny rates.
  * {@code --only=warmup,raw,send,drain,pull,mixed,stream} picks scenarios;
- * {@code --streams=N} and {@code --stream-rate=R} size the live-stream scenario;
- * {@code --backlog=N} sets the drain backlog (default 1,000,000).
+ * {@code --streams=N} and {@code --stream-rate=R} size the live-stream scenario, and
+ * {@code --stream-warm=S} is how many seconds of sends it warms the tiers with before it
+ * measures (10 by default: the first minute after a cold start); {@code --backlog=N} sets
+ * the drain backlog (default 1,000,000).
  */
 public final class Harness {
 
@@ -96,7 +98,8 @@ public final class Harness {
 		PullScenario.Result pull = only.contains("pull") ? PullScenario.run(report, quick, table) : null;
 		Integer mixed = only.contains("mixed") ? MixedScenario.run(report, quick, table) : null;
 		if (only.contains("stream")) {
-			StreamScenario.run(report, quick, intArgument(args, "--streams="), intArgument(args, "--stream-rate="));
+			StreamScenario.run(report, quick, intArgument(args, "--streams="), intArgument(args, "--stream-rate="),
+					intArgument(args, "--stream-warm="));
 		}
 		// Last: PerfTest and pgbench leave RabbitMQ and PostgreSQL busy for a while after
 		// (segment compaction, autovacuum), which slowed the scenarios run after them.
