@@ -97,8 +97,7 @@ public class WakeUps implements DisposableBean {
 				}
 				catch (RuntimeException ex) {
 					// A watcher's continuation runs on this thread; whatever it throws
-					// must
-					// not cancel the ticker, which bounds every lost hint.
+					// must not cancel the ticker, which bounds every lost hint.
 					logger.error("A live reader of chat {} failed on its wake-up", chat, ex);
 				}
 			}
