@@ -2,6 +2,7 @@ package io.chatpipe.query.live;
 
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -26,6 +27,10 @@ import org.springframework.stereotype.Component;
  * chats each {@code fallback-interval} so that the re-reads spread out. One ticker for
  * the replica, not a timer for each reader: with 10,000 streams those timers, made anew
  * at every wake-up, were most of what each young collection had to copy.
+ * <p>
+ * A stream {@linkplain #follow follows} its chat with a callback that every wake-up runs,
+ * so that nothing is made for it between two wake-ups; a long-poll, which lives seconds,
+ * {@linkplain #watch watches} with a one-shot signal made only when it asks for one.
  */
 @Component
 public class WakeUps implements DisposableBean {
@@ -61,12 +66,26 @@ public class WakeUps implements DisposableBean {
 
 	/** Starts watching a chat; close the watch when the reader goes. */
 	public Watch watch(String chat) {
-		ChatWatch watch = this.watches.compute(chat, (key, existing) -> {
+		return new Watch(chat, hold(chat), null);
+	}
+
+	/**
+	 * Starts following a chat: {@code onWakeUp} runs at each of its wake-ups, on the
+	 * thread that wakes it (the bus's listener or the ticker), so it must be quick and
+	 * must not block. Close the watch when the reader goes.
+	 */
+	public Watch follow(String chat, Runnable onWakeUp) {
+		ChatWatch watch = hold(chat);
+		watch.followers.add(onWakeUp);
+		return new Watch(chat, watch, onWakeUp);
+	}
+
+	private ChatWatch hold(String chat) {
+		return this.watches.compute(chat, (key, existing) -> {
 			ChatWatch held = (existing != null) ? existing : new ChatWatch();
 			held.holders++;
 			return held;
 		});
-		return new Watch(chat, watch);
 	}
 
 	/** Wakes the watchers of a chat in which a consumer stored up to {@code seq}. */
@@ -92,14 +111,7 @@ public class WakeUps implements DisposableBean {
 		boolean all = !this.busUp;
 		this.watches.forEach((chat, watch) -> {
 			if (all || Math.floorMod(chat.hashCode(), this.slices) == slice) {
-				try {
-					watch.wake();
-				}
-				catch (RuntimeException ex) {
-					// A watcher's continuation runs on this thread; whatever it throws
-					// must not cancel the ticker, which bounds every lost hint.
-					logger.error("A live reader of chat {} failed on its wake-up", chat, ex);
-				}
+				watch.wake();
 			}
 		});
 	}
@@ -126,8 +138,11 @@ public class WakeUps implements DisposableBean {
 		return this.properties.fallbackInterval();
 	}
 
-	private void release(String chat) {
-		this.watches.computeIfPresent(chat, (key, watch) -> (--watch.holders == 0) ? null : watch);
+	private void release(String chat, ChatWatch watch, Runnable follower) {
+		if (follower != null) {
+			watch.followers.remove(follower);
+		}
+		this.watches.computeIfPresent(chat, (key, held) -> (--held.holders == 0) ? null : held);
 	}
 
 	/** A reader's watch of one chat. */
@@ -137,9 +152,12 @@ public class WakeUps implements DisposableBean {
 
 		private final ChatWatch watch;
 
-		private Watch(String chat, ChatWatch watch) {
+		private final Runnable follower;
+
+		private Watch(String chat, ChatWatch watch, Runnable follower) {
 			this.chat = chat;
 			this.watch = watch;
+			this.follower = follower;
 		}
 
 		/**
@@ -147,8 +165,8 @@ public class WakeUps implements DisposableBean {
 		 * take it before reading, and a wake-up during the read is not missed; then wait
 		 * on it for {@link #patience}.
 		 */
-		public WakeUp next() {
-			return this.watch.current.get();
+		public Mono<Void> next() {
+			return this.watch.next();
 		}
 
 		/**
@@ -164,7 +182,7 @@ public class WakeUps implements DisposableBean {
 
 		@Override
 		public void close() {
-			release(this.chat);
+			release(this.chat, this.watch, this.follower);
 		}
 
 	}
@@ -172,7 +190,11 @@ public class WakeUps implements DisposableBean {
 	/** The state of one watched chat, shared by its watchers. */
 	private static final class ChatWatch {
 
-		private final AtomicReference<WakeUp> current = new AtomicReference<>(new WakeUp(Sinks.empty(), 0));
+		/** The long-polls' next wake-up, made when one asks for it. */
+		private final AtomicReference<Sinks.Empty<Void>> next = new AtomicReference<>();
+
+		/** The streams' callbacks. */
+		private final CopyOnWriteArrayList<Runnable> followers = new CopyOnWriteArrayList<>();
 
 		/** Guarded by the map's compute. */
 		private int holders;
@@ -185,27 +207,37 @@ public class WakeUps implements DisposableBean {
 			}
 		}
 
-		void wake() {
-			this.current.getAndUpdate((wakeUp) -> new WakeUp(Sinks.empty(), wakeUp.generation() + 1))
-				.sink()
-				.tryEmitEmpty();
+		Mono<Void> next() {
+			Sinks.Empty<Void> next = this.next.get();
+			while (next == null) {
+				Sinks.Empty<Void> made = Sinks.empty();
+				next = this.next.compareAndSet(null, made) ? made : this.next.get();
+			}
+			return next.asMono();
 		}
 
-	}
+		/**
+		 * Runs the watchers' continuations on this thread; whatever one throws is logged
+		 * and must not keep the others from their wake-up, nor cancel the ticker, which
+		 * bounds every lost hint.
+		 */
+		void wake() {
+			Sinks.Empty<Void> waiting = this.next.getAndSet(null);
+			if (waiting != null) {
+				run(waiting::tryEmitEmpty);
+			}
+			for (Runnable follower : this.followers) {
+				run(follower);
+			}
+		}
 
-	/**
-	 * A chat's next wake-up.
-	 *
-	 * @param sink completes at it
-	 * @param generation how many wake-ups the chat had before it: two readers that took
-	 * the same generation saw the same wake-ups, so a read that one of them started after
-	 * taking it serves the other as well
-	 */
-	public record WakeUp(Sinks.Empty<Void> sink, long generation) {
-
-		/** Completes at the wake-up. */
-		public Mono<Void> signal() {
-			return this.sink.asMono();
+		private static void run(Runnable continuation) {
+			try {
+				continuation.run();
+			}
+			catch (RuntimeException ex) {
+				logger.error("A live reader failed on its wake-up", ex);
+			}
 		}
 
 	}

@@ -1,8 +1,8 @@
 package io.chatpipe.query.pull;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.chatpipe.model.ChatId;
 import io.chatpipe.query.live.WakeUps;
@@ -13,15 +13,13 @@ import org.springframework.stereotype.Component;
 
 /**
  * Reads a chat as it grows: the database is the source of truth, read by cursor; a
- * wake-up only says when to read again. Each read takes the chat's next wake-up
- * <em>before</em> it reads, so that a message stored during the read wakes the reader at
- * once instead of being missed until the next one.
+ * wake-up only says when to read again. A long-poll takes the chat's next wake-up
+ * <em>before</em> it reads, and a stream's {@link Follower} reads again when a wake-up
+ * came during its read, so that a message stored during a read wakes the reader at once
+ * instead of being missed until the next one.
  */
 @Component
 class LiveReader {
-
-	/** How many messages a stream reads at a time. */
-	static final int STREAM_PAGE = PullRequest.MAX_LIMIT;
 
 	private final PageReader pages;
 
@@ -29,8 +27,8 @@ class LiveReader {
 
 	private final WakeUps wakeUps;
 
-	/** The stream reads in flight, by chat, position and wake-up generation. */
-	private final ConcurrentHashMap<SharedRead, Mono<List<LiveEvent>>> reads = new ConcurrentHashMap<>();
+	/** The chats this replica's streams follow. */
+	private final ConcurrentHashMap<String, ChatFeed> feeds = new ConcurrentHashMap<>();
 
 	LiveReader(PageReader pages, LiveReads liveReads, WakeUps wakeUps) {
 		this.pages = pages;
@@ -49,7 +47,7 @@ class LiveReader {
 	}
 
 	private Mono<Page> readOrWait(PullRequest request, WakeUps.Watch watch, long deadline) {
-		Mono<Void> wakeUp = watch.next().signal();
+		Mono<Void> wakeUp = watch.next();
 		return this.pages.readLater(request).flatMap((page) -> {
 			long left = deadline - System.nanoTime();
 			if (!page.messages().isEmpty() || left <= 0) {
@@ -63,79 +61,48 @@ class LiveReader {
 
 	/**
 	 * Every message of a chat from {@code from} on, in seq order, each once, for as long
-	 * as the subscriber stays; a page is read only when the subscriber asks for more, so
-	 * a slow one holds at most a page or two. A gap in seq (a standby that has not
-	 * replayed everything yet) ends a read: what follows it is read again, never skipped.
-	 * While the database cannot be read, the follower reads again every fallback
-	 * interval.
+	 * as the subscriber stays ({@link Follower}); a page is read only when the subscriber
+	 * has taken the last, so a slow one holds at most a page. While the database cannot
+	 * be read, the follower reads again every fallback interval.
 	 */
 	Flux<LiveEvent> follow(ChatId chat, long from) {
-		return Flux.using(() -> this.wakeUps.watch(chat.value()), (watch) -> {
-			Position position = new Position(Math.max(from, 1));
-			return Mono.defer(() -> position.waitBeforeRead.then(Mono.defer(() -> {
-				WakeUps.WakeUp wakeUp = watch.next();
-				return sharedRead(chat, position.next, wakeUp.generation()).map((events) -> {
-					List<LiveEvent> gapFree = gapFree(events, position.next);
-					if (!gapFree.isEmpty()) {
-						position.next = gapFree.get(gapFree.size() - 1).seq() + 1;
-					}
-					boolean more = gapFree.size() == STREAM_PAGE;
-					Duration patience = watch.patience(position.next);
-					position.waitBeforeRead = more ? Mono.empty()
-							: (patience != null) ? wakeUp.signal().timeout(patience, Mono.empty()) : wakeUp.signal();
-					return gapFree;
-				}).onErrorResume((ex) -> {
-					// The database cannot be read right now: the stream stays, and reads
-					// again shortly.
-					position.waitBeforeRead = Mono.delay(this.wakeUps.fallbackInterval()).then();
-					return Mono.just(List.of());
+		return Flux.defer(() -> {
+			ChatFeed feed = join(chat.value());
+			AtomicReference<Follower> following = new AtomicReference<>();
+			return Flux.<LiveEvent>create((sink) -> {
+				Follower follower = new Follower(feed, Math.max(from, 1), this.wakeUps.fallbackInterval(), sink);
+				following.set(follower);
+				sink.onDispose(() -> {
+					follower.close();
+					leave(feed, follower);
 				});
-			}))).repeat().concatMapIterable((messages) -> messages, 1);
-		}, WakeUps.Watch::close);
+				feed.add(follower);
+				follower.readIfWanted();
+			}).doOnNext((event) -> following.get().taken(event));
+		});
 	}
 
-	/**
-	 * A stream's read of a page ({@link LiveReads}: batched with the other chats' reads),
-	 * shared with every other stream of this replica that reads the same chat from the
-	 * same seq after the same wake-up: the two members of a chat, woken by one stored
-	 * notice, cost one read, not two. Only readers that took the same wake-up generation
-	 * share, so none is served a read that started before a wake-up it missed.
-	 */
-	private Mono<List<LiveEvent>> sharedRead(ChatId chat, long from, long generation) {
-		SharedRead key = new SharedRead(chat.value(), from, generation);
-		return Mono.defer(() -> this.reads.computeIfAbsent(key,
-				(k) -> this.liveReads.read(chat.value(), from, STREAM_PAGE)
-					.doFinally((signal) -> this.reads.remove(k))
-					.cache()));
+	private ChatFeed join(String chat) {
+		return this.feeds.compute(chat, (key, existing) -> {
+			ChatFeed feed = (existing != null) ? existing : new ChatFeed(chat, this.liveReads, this.wakeUps);
+			feed.holders++;
+			return feed;
+		});
 	}
 
-	/** The messages up to the first gap in seq, starting at {@code next}. */
-	static List<LiveEvent> gapFree(List<LiveEvent> messages, long next) {
-		int end = 0;
-		while (end < messages.size() && messages.get(end).seq() == next + end) {
-			end++;
-		}
-		return messages.subList(0, end);
+	private void leave(ChatFeed feed, Follower follower) {
+		feed.remove(follower);
+		this.feeds.computeIfPresent(feed.chat(), (key, held) -> {
+			if (--held.holders > 0) {
+				return held;
+			}
+			held.close();
+			return null;
+		});
 	}
 
 	private static Duration min(Duration a, Duration b) {
 		return (a.compareTo(b) <= 0) ? a : b;
-	}
-
-	private record SharedRead(String chat, long from, long generation) {
-	}
-
-	/** Where a follower is: the next seq, and what to wait for before reading it. */
-	private static final class Position {
-
-		private volatile long next;
-
-		private volatile Mono<Void> waitBeforeRead = Mono.empty();
-
-		Position(long next) {
-			this.next = next;
-		}
-
 	}
 
 }

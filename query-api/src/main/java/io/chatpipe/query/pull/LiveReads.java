@@ -10,9 +10,8 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Queue;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -22,8 +21,6 @@ import io.chatpipe.spring.activity.Latencies;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import reactor.core.publisher.Mono;
-import reactor.core.publisher.MonoSink;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
@@ -37,10 +34,16 @@ import org.springframework.stereotype.Component;
  * for all their chats, on one read thread of its own. One stored notice wakes the streams
  * of many chats at once; read one by one, each chat would cost a statement, a round trip
  * and a hop to a read thread. Idle, a read goes out at once, alone; busy, they share.
- * Each message's JSON is encoded once, for every stream that sends it.
+ * Readers that ask for the same chat from the same seq before the read goes out share it
+ * (the two members of a chat, woken by one stored notice, cost one read): a read that
+ * starts after a reader asked sees everything stored before it asked. Each message's JSON
+ * is encoded once, for every stream that sends it.
  */
 @Component
 class LiveReads implements DisposableBean {
+
+	/** How many messages a read gives a chat at most. */
+	static final int PAGE = PullRequest.MAX_LIMIT;
 
 	/** The most chats one statement reads. */
 	static final int MAX_BATCH = 500;
@@ -51,7 +54,8 @@ class LiveReads implements DisposableBean {
 
 	private final Scheduler thread = Schedulers.newSingle("live-read");
 
-	private final Queue<Pending> pending = new ConcurrentLinkedQueue<>();
+	/** The reads asked for and not yet gone out, each with its readers. */
+	private final ConcurrentHashMap<Key, List<Reader>> pending = new ConcurrentHashMap<>();
 
 	private final AtomicBoolean draining = new AtomicBoolean();
 
@@ -70,17 +74,16 @@ class LiveReads implements DisposableBean {
 	}
 
 	/**
-	 * Up to {@code limit} messages of a chat from seq {@code from} on, in seq order, read
-	 * with the other reads asked for meanwhile.
+	 * Reads up to {@link #PAGE} messages of a chat from seq {@code from} on, in seq
+	 * order, with the other reads asked for meanwhile, and gives them to the reader on
+	 * the read thread.
 	 */
-	Mono<List<LiveEvent>> read(String chat, long from, int limit) {
-		return Mono.create((sink) -> {
-			this.pending.add(new Pending(new Key(chat, from, limit), sink));
-			drainSoon();
+	void read(String chat, long from, Reader reader) {
+		this.pending.compute(new Key(chat, from), (key, readers) -> {
+			List<Reader> joined = (readers != null) ? readers : new ArrayList<>(2);
+			joined.add(reader);
+			return joined;
 		});
-	}
-
-	private void drainSoon() {
 		if (this.draining.compareAndSet(false, true)) {
 			this.thread.schedule(this::drain);
 		}
@@ -88,10 +91,12 @@ class LiveReads implements DisposableBean {
 
 	private void drain() {
 		try {
-			List<Pending> batch = new ArrayList<>();
-			Pending next;
-			while ((next = this.pending.poll()) != null) {
-				batch.add(next);
+			Map<Key, List<Reader>> batch = new LinkedHashMap<>();
+			for (Key key : this.pending.keySet()) {
+				List<Reader> readers = this.pending.remove(key);
+				if (readers != null) {
+					batch.put(key, readers);
+				}
 				if (batch.size() == MAX_BATCH) {
 					readAll(batch);
 					batch.clear();
@@ -104,42 +109,31 @@ class LiveReads implements DisposableBean {
 		finally {
 			this.draining.set(false);
 		}
-		if (!this.pending.isEmpty()) {
-			drainSoon();
+		if (!this.pending.isEmpty() && this.draining.compareAndSet(false, true)) {
+			this.thread.schedule(this::drain);
 		}
 	}
 
-	/**
-	 * One statement for the batch's reads, by limit (in practice: one limit, one
-	 * statement).
-	 */
-	private void readAll(List<Pending> batch) {
-		Map<Integer, Map<Key, List<MonoSink<List<LiveEvent>>>>> byLimit = new LinkedHashMap<>();
-		for (Pending read : batch) {
-			byLimit.computeIfAbsent(read.key().limit(), (limit) -> new LinkedHashMap<>())
-				.computeIfAbsent(read.key(), (key) -> new ArrayList<>())
-				.add(read.sink());
+	/** One statement for the batch's reads. */
+	private void readAll(Map<Key, List<Reader>> batch) {
+		Map<Key, List<LiveEvent>> found;
+		long start = System.nanoTime();
+		try {
+			found = select(batch.keySet());
 		}
-		byLimit.forEach((limit, readers) -> {
-			Map<Key, List<LiveEvent>> found;
-			long start = System.nanoTime();
-			try {
-				found = select(readers.keySet(), limit);
-			}
-			catch (RuntimeException ex) {
-				readers.values().forEach((sinks) -> sinks.forEach((sink) -> sink.error(ex)));
-				return;
-			}
-			this.reads.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-			this.chatsPerRead.record(readers.size());
-			readers.forEach((key, sinks) -> {
-				List<LiveEvent> events = found.getOrDefault(key, List.of());
-				sinks.forEach((sink) -> sink.success(events));
-			});
+		catch (RuntimeException ex) {
+			batch.values().forEach((readers) -> readers.forEach((reader) -> reader.failed(ex)));
+			return;
+		}
+		this.reads.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+		this.chatsPerRead.record(batch.size());
+		batch.forEach((key, readers) -> {
+			List<LiveEvent> events = found.getOrDefault(key, List.of());
+			readers.forEach((reader) -> reader.read(events));
 		});
 	}
 
-	private Map<Key, List<LiveEvent>> select(Iterable<Key> keys, int limit) {
+	private Map<Key, List<LiveEvent>> select(Iterable<Key> keys) {
 		List<String> chats = new ArrayList<>();
 		List<Long> froms = new ArrayList<>();
 		keys.forEach((key) -> {
@@ -152,11 +146,11 @@ class LiveReads implements DisposableBean {
 			try (PreparedStatement statement = connection.prepareStatement(PageQueries.ASCENDING_IN_EACH)) {
 				statement.setArray(1, chatArray);
 				statement.setArray(2, fromArray);
-				statement.setInt(3, limit);
+				statement.setInt(3, PAGE);
 				Map<Key, List<LiveEvent>> found = new LinkedHashMap<>();
 				try (ResultSet rows = statement.executeQuery()) {
 					while (rows.next()) {
-						Key key = new Key(rows.getString(1), rows.getLong(2), limit);
+						Key key = new Key(rows.getString(1), rows.getLong(2));
 						found.computeIfAbsent(key, (k) -> new ArrayList<>()).add(event(rows));
 					}
 				}
@@ -186,10 +180,20 @@ class LiveReads implements DisposableBean {
 		this.thread.dispose();
 	}
 
-	private record Key(String chat, long from, int limit) {
+	/** Who waits for a read: called on the read thread, so it must not block. */
+	interface Reader {
+
+		/**
+		 * The chat's messages from the seq asked for, up to {@link #PAGE}, in seq order.
+		 */
+		void read(List<LiveEvent> events);
+
+		/** The database could not be read. */
+		void failed(RuntimeException ex);
+
 	}
 
-	private record Pending(Key key, MonoSink<List<LiveEvent>> sink) {
+	private record Key(String chat, long from) {
 	}
 
 }

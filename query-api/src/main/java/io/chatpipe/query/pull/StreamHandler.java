@@ -92,20 +92,19 @@ class StreamHandler {
 		Sinks.Empty<Void> slow = Sinks.empty();
 		Flux<ServerSentEvent<String>> heartbeats = Flux.interval(this.properties.heartbeat())
 			.onBackpressureDrop((tick) -> slow.tryEmitEmpty())
-			.map((tick) -> idle(lastMessage.get(), idleNanos) ? END : HEARTBEAT);
+			.map((tick) -> (System.nanoTime() - lastMessage.get() >= idleNanos) ? END : HEARTBEAT);
 		return Flux.concat(Mono.just(hello),
 				Flux.merge(1, messages, heartbeats)
 					.takeUntil((event) -> event == END)
+					.doOnNext((event) -> countIfEnd(event, this.endedIdle))
 					.filter((event) -> event != END)
 					.takeUntilOther(slow.asMono().doOnSuccess((ignored) -> this.endedSlow.increment())));
 	}
 
-	private boolean idle(long lastMessageNanos, long idleNanos) {
-		if (System.nanoTime() - lastMessageNanos < idleNanos) {
-			return false;
+	private static void countIfEnd(ServerSentEvent<String> event, Counter reason) {
+		if (event == END) {
+			reason.increment();
 		}
-		this.endedIdle.increment();
-		return true;
 	}
 
 	private static Counter ended(MeterRegistry registry, String reason) {

@@ -1,10 +1,12 @@
 package io.chatpipe.query.live;
 
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -55,9 +57,42 @@ class WakeUpsTest {
 		}
 	}
 
+	@Test
+	void aFollowerIsCalledAtEachWakeUpOfItsChatOnlyAndNoLongerOnceItsWatchIsClosed() {
+		this.wakeUps.busUp(true);
+		AtomicInteger calls = new AtomicInteger();
+		AtomicInteger otherCalls = new AtomicInteger();
+		try (WakeUps.Watch other = this.wakeUps.follow("c:d", otherCalls::incrementAndGet)) {
+			WakeUps.Watch watch = this.wakeUps.follow("a:b", calls::incrementAndGet);
+			this.wakeUps.wake("a:b", 1);
+			this.wakeUps.wake("a:b", 2);
+			assertThat(calls).hasValue(2);
+			assertThat(otherCalls).hasValue(0);
+			watch.close();
+			this.wakeUps.wake("a:b", 3);
+			assertThat(calls).hasValue(2);
+		}
+	}
+
+	@Test
+	void aFollowerThatThrowsKeepsNeitherTheOthersNorAWaitingLongPollFromTheWakeUp() {
+		this.wakeUps.busUp(true);
+		AtomicInteger calls = new AtomicInteger();
+		try (WakeUps.Watch failing = this.wakeUps.follow("a:b", () -> {
+			throw new IllegalStateException("a broken reader");
+		});
+				WakeUps.Watch following = this.wakeUps.follow("a:b", calls::incrementAndGet);
+				WakeUps.Watch polling = this.wakeUps.watch("a:b")) {
+			Mono<Void> next = polling.next();
+			this.wakeUps.wake("a:b", 1);
+			assertThat(calls).hasValue(1);
+			assertThat(next.block(Duration.ofMillis(100))).isNull();
+		}
+	}
+
 	private static Duration timeToWakeUp(WakeUps.Watch watch) {
 		long start = System.nanoTime();
-		watch.next().signal().block(Duration.ofSeconds(5));
+		watch.next().block(Duration.ofSeconds(5));
 		return Duration.ofNanos(System.nanoTime() - start);
 	}
 
