@@ -59,7 +59,9 @@ class ShardListeners {
 			container.setAutoStartup(false);
 			container.setBatchSize(properties.batchSize());
 			container.setPrefetchCount(properties.batchSize());
-			container.setReceiveTimeout(properties.batchWait().toMillis());
+			// A batch ends at batch-size messages, after batch-gap without a message, or
+			// batch-wait after it began, whichever comes first.
+			container.setReceiveTimeout(properties.effectiveBatchGap().toMillis());
 			container.setBatchReceiveTimeout(properties.batchWait().toMillis());
 			// Keep trying while the broker is down or the queues are not declared yet,
 			// never give up.
