@@ -193,20 +193,34 @@ class LiveIT {
 		}
 	}
 
+	@Test
+	void aStreamIsNoActiveHttpServerRequestForAsLongAsItLasts() {
+		awaitBusUp();
+		double activeWithoutStreams = measurement("http.server.requests.active", "ACTIVE_TASKS");
+		try (EventStream stream = open("/api/stream?chat=unobserved1:unobserved2", null)) {
+			await().atMost(Duration.ofSeconds(5)).until(() -> stream.comments() >= 1);
+			assertThat(measurement("http.server.requests.active", "ACTIVE_TASKS")).isEqualTo(activeWithoutStreams);
+		}
+	}
+
 	/** The chats the live reads read: one a chat each batched read covered. */
 	private double liveReads() {
+		return measurement("chatpipe.query.live.read.chats", "TOTAL");
+	}
+
+	private double measurement(String meter, String statistic) {
 		JsonNode metric = read(new String(this.client.get()
-			.uri("/actuator/metrics/chatpipe.query.live.read.chats")
+			.uri("/actuator/metrics/" + meter)
 			.exchange()
 			.expectBody()
 			.returnResult()
 			.getResponseBodyContent(), StandardCharsets.UTF_8));
 		for (JsonNode measurement : metric.at("/measurements")) {
-			if ("TOTAL".equals(measurement.get("statistic").asText())) {
+			if (statistic.equals(measurement.get("statistic").asText())) {
 				return measurement.get("value").asDouble();
 			}
 		}
-		throw new AssertionError("no TOTAL in " + metric);
+		throw new AssertionError("no " + statistic + " in " + metric);
 	}
 
 	@Test
