@@ -67,9 +67,9 @@ class LiveReader {
 	 */
 	Flux<LiveEvent> follow(ChatId chat, long from) {
 		return Flux.defer(() -> {
-			ChatFeed feed = join(chat.value());
 			AtomicReference<Follower> following = new AtomicReference<>();
 			return Flux.<LiveEvent>create((sink) -> {
+				ChatFeed feed = join(chat.value());
 				Follower follower = new Follower(feed, Math.max(from, 1), this.wakeUps.fallbackInterval(), sink);
 				following.set(follower);
 				sink.onDispose(() -> {
