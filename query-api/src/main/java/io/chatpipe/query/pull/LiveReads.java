@@ -84,6 +84,10 @@ class LiveReads implements DisposableBean {
 			joined.add(reader);
 			return joined;
 		});
+		drainSoon();
+	}
+
+	private void drainSoon() {
 		if (this.draining.compareAndSet(false, true)) {
 			this.thread.schedule(this::drain);
 		}
@@ -109,8 +113,8 @@ class LiveReads implements DisposableBean {
 		finally {
 			this.draining.set(false);
 		}
-		if (!this.pending.isEmpty() && this.draining.compareAndSet(false, true)) {
-			this.thread.schedule(this::drain);
+		if (!this.pending.isEmpty()) {
+			drainSoon();
 		}
 	}
 
