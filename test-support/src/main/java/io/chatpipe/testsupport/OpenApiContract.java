@@ -139,7 +139,11 @@ public final class OpenApiContract {
 			.expectBody(String.class)
 			.returnResult()
 			.getResponseBody();
-		return client.mutate().filter(of(json).filter()).build();
+		OpenApiContract contract = of(json);
+		// The schema library's first use loads its meta-schemas, which on a cold JVM can
+		// take seconds: here, and not inside the first exchange's response timeout.
+		contract.validate("warm-up", JSON.createObjectNode(), JSON.createObjectNode());
+		return client.mutate().filter(contract.filter()).build();
 	}
 
 	/**
