@@ -23,8 +23,8 @@ final class ChatFeed {
 
 	private final WakeUps.Watch watch;
 
-	/** Guarded by the feeds map's compute. */
-	int holders;
+	/** How many streams hold the feed; changed only inside the feeds map's compute. */
+	private int holders;
 
 	ChatFeed(String chat, LiveReads reads, WakeUps wakeUps) {
 		this.chat = chat;
@@ -34,6 +34,24 @@ final class ChatFeed {
 
 	String chat() {
 		return this.chat;
+	}
+
+	/** One more stream holds the feed (called inside the feeds map's compute). */
+	ChatFeed hold() {
+		this.holders++;
+		return this;
+	}
+
+	/**
+	 * One stream fewer holds the feed (called inside the feeds map's compute): true, and
+	 * the chat is no longer watched, when it was the last.
+	 */
+	boolean release() {
+		if (--this.holders > 0) {
+			return false;
+		}
+		this.watch.close();
+		return true;
 	}
 
 	void add(Follower follower) {
@@ -57,32 +75,28 @@ final class ChatFeed {
 		return this.watch.patience(next);
 	}
 
-	/** Stops watching the chat: its last follower left. */
-	void close() {
-		this.watch.close();
-	}
-
 	private void wakeUp() {
 		List<Shared> shared = new ArrayList<>(1);
 		for (Follower follower : this.followers) {
 			long from = follower.wakeUp();
 			if (from > 0) {
-				Shared read = null;
-				for (Shared candidate : shared) {
-					if (candidate.from == from) {
-						read = candidate;
-					}
-				}
-				if (read == null) {
-					read = new Shared(from);
-					shared.add(read);
-				}
-				read.followers.add(follower);
+				sharedFrom(shared, from).followers.add(follower);
 			}
 		}
 		for (Shared read : shared) {
 			this.reads.read(this.chat, read.from, read);
 		}
+	}
+
+	private static Shared sharedFrom(List<Shared> shared, long from) {
+		for (Shared read : shared) {
+			if (read.from == from) {
+				return read;
+			}
+		}
+		Shared read = new Shared(from);
+		shared.add(read);
+		return read;
 	}
 
 	/** One read of the chat from one seq, for every follower that stood there. */

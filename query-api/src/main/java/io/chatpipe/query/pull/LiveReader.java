@@ -83,22 +83,13 @@ class LiveReader {
 	}
 
 	private ChatFeed join(String chat) {
-		return this.feeds.compute(chat, (key, existing) -> {
-			ChatFeed feed = (existing != null) ? existing : new ChatFeed(chat, this.liveReads, this.wakeUps);
-			feed.holders++;
-			return feed;
-		});
+		return this.feeds.compute(chat, (key,
+				existing) -> ((existing != null) ? existing : new ChatFeed(chat, this.liveReads, this.wakeUps)).hold());
 	}
 
 	private void leave(ChatFeed feed, Follower follower) {
 		feed.remove(follower);
-		this.feeds.computeIfPresent(feed.chat(), (key, held) -> {
-			if (--held.holders > 0) {
-				return held;
-			}
-			held.close();
-			return null;
-		});
+		this.feeds.computeIfPresent(feed.chat(), (key, held) -> held.release() ? null : held);
 	}
 
 	private static Duration min(Duration a, Duration b) {
