@@ -1,6 +1,7 @@
 package io.chatpipe.query.pull;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -40,10 +41,17 @@ class PullIT {
 	@Autowired
 	WebTestClient client;
 
-	/** Every answer this test gets is held to the tier's OpenAPI document. */
+	/**
+	 * Every answer this test gets is held to the tier's OpenAPI document. The first pull
+	 * of a new context runs code the JVM has not compiled yet: 265 ms on an idle two-core
+	 * machine, but over WebTestClient's default 5 s on a loaded one (once in CI, and
+	 * locally while another build ran; SchemaMissingIT's first pull did the same). What
+	 * this class asserts is pages, not latency; how fast a tier serves from a cold start
+	 * is the benchmark's to measure ({@code ./chatpipe perf --only=warmup}).
+	 */
 	@BeforeEach
 	void checkAnswersAgainstTheApiDocument() {
-		this.client = OpenApiContract.checking(this.client);
+		this.client = OpenApiContract.checking(this.client.mutate().responseTimeout(Duration.ofSeconds(30)).build());
 	}
 
 	@DynamicPropertySource

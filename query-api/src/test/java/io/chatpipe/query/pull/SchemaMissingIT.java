@@ -1,6 +1,9 @@
 package io.chatpipe.query.pull;
 
+import java.time.Duration;
+
 import io.chatpipe.testsupport.TestServices;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -26,6 +29,16 @@ class SchemaMissingIT {
 
 	@Autowired
 	JdbcTemplate jdbc;
+
+	/**
+	 * The context's first pull runs code the JVM has not compiled yet, which on a loaded
+	 * machine took over WebTestClient's default 5 s: this class asserts what is answered,
+	 * not how fast (see PullIT).
+	 */
+	@BeforeEach
+	void patientClient() {
+		this.client = this.client.mutate().responseTimeout(Duration.ofSeconds(30)).build();
+	}
 
 	@DynamicPropertySource
 	static void services(DynamicPropertyRegistry registry) {
