@@ -10,6 +10,7 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -40,6 +41,9 @@ final class LiveStreams implements AutoCloseable {
 	/** Streams per loopback source address. */
 	static final int PER_SOURCE_ADDRESS = 5_000;
 
+	/** The length of the latency windows ({@link Seen#windows()}). */
+	static final Duration WINDOW = Duration.ofSeconds(10);
+
 	private static final byte[] HEADER_END = { '\r', '\n', '\r', '\n' };
 
 	private final InetSocketAddress server;
@@ -59,6 +63,13 @@ final class LiveStreams implements AutoCloseable {
 	private final AtomicLongArray answeredAt;
 
 	private final Histogram latencies = new Histogram(TimeUnit.SECONDS.toMicros(120), 3);
+
+	/**
+	 * The latencies again, one histogram for each {@link #WINDOW} since the last reset.
+	 */
+	private final List<Histogram> windows = new ArrayList<>();
+
+	private long windowsFrom = System.nanoTime();
 
 	private final Thread thread;
 
@@ -125,21 +136,36 @@ final class LiveStreams implements AutoCloseable {
 		});
 	}
 
+	private void record(long now, long micros) {
+		this.latencies.recordValue(micros);
+		int window = (int) ((now - this.windowsFrom) / WINDOW.toNanos());
+		while (this.windows.size() <= window) {
+			this.windows.add(new Histogram(TimeUnit.SECONDS.toMicros(120), 3));
+		}
+		this.windows.get(window).recordValue(micros);
+	}
+
 	/** What the streams saw so far. */
 	Seen seen() {
 		return call(() -> {
 			List<Long> lastSeqs = this.streams.stream().map((stream) -> stream.nextSeq - 1).toList();
 			List<String> chats = this.streams.stream().map((stream) -> stream.chat).toList();
 			Histogram copy = this.latencies.copy();
+			List<Histogram> windows = this.windows.stream().map(Histogram::copy).toList();
 			return new Seen(this.events, this.duplicates, this.missed, this.early, this.failedOpens, this.connected,
-					this.lastResumedAt, chats, lastSeqs, copy);
+					this.lastResumedAt, chats, lastSeqs, copy, windows);
 		});
 	}
 
-	/** Forgets the latencies recorded so far (the warm-up's). */
+	/**
+	 * Forgets the latencies recorded so far (the warm-up's); the windows start again from
+	 * now.
+	 */
 	void resetLatencies() {
 		call(() -> {
 			this.latencies.reset();
+			this.windows.clear();
+			this.windowsFrom = System.nanoTime();
 			return null;
 		});
 	}
@@ -231,9 +257,11 @@ final class LiveStreams implements AutoCloseable {
 	 * @param chats each stream's chat
 	 * @param lastSeqs each stream's last seq received in order
 	 * @param latencies send 200 to event, microseconds
+	 * @param windows the same, for each {@link #WINDOW} from the last reset (by when the
+	 * event came)
 	 */
 	record Seen(long events, long duplicates, long missed, long early, long failedOpens, long connected,
-			long lastResumedAt, List<String> chats, List<Long> lastSeqs, Histogram latencies) {
+			long lastResumedAt, List<String> chats, List<Long> lastSeqs, Histogram latencies, List<Histogram> windows) {
 	}
 
 	private record Reconnect(long at, Stream stream) implements Comparable<Reconnect> {
@@ -467,7 +495,8 @@ final class LiveStreams implements AutoCloseable {
 						LiveStreams.this.early++;
 					}
 					else {
-						LiveStreams.this.latencies.recordValue(Math.max(0, (System.nanoTime() - answered) / 1000));
+						long now = System.nanoTime();
+						LiveStreams.this.record(now, Math.max(0, (now - answered) / 1000));
 					}
 				}
 			}

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -52,9 +53,14 @@ final class StreamScenario {
 	 * @param resumeSeconds from the drop until every stream was back
 	 * @param missed messages a stream never received
 	 * @param duplicated messages a stream received twice
+	 * @param p99ByWindow send 200 to event, 99th percentile in each 10-s window of the
+	 * measured minute (by when the event came)
+	 * @param storeP99ByWindow the publisher's accept to the consumer's store, 99th
+	 * percentile in each 10-s window (by when the publisher accepted)
 	 */
 	record Result(int streams, double p50Millis, double p99Millis, double storeP50Millis, double storeP99Millis,
-			double kibPer1000, double cpuMicrosPerEvent, double resumeSeconds, long missed, long duplicated) {
+			double kibPer1000, double cpuMicrosPerEvent, double resumeSeconds, long missed, long duplicated,
+			List<Double> p99ByWindow, List<Double> storeP99ByWindow) {
 	}
 
 	/**
@@ -137,6 +143,15 @@ final class StreamScenario {
 					"  of which the publisher's accept to the consumer's store (stored_at - accepted_at): p50 %.1f ms, "
 							+ "p99 %.1f ms%n",
 					storing[0], storing[1]);
+			int windows = (int) (measure.toSeconds() / LiveStreams.WINDOW.toSeconds());
+			List<Double> p99ByWindow = afterMeasure.windows()
+				.stream()
+				.limit(windows)
+				.map((window) -> window.getValueAtPercentile(99) / 1000.0)
+				.toList();
+			List<Double> storeP99ByWindow = storeLagByWindow(db, measureStart, windows);
+			System.out.printf(Locale.ROOT, "  p99 in each %d-s window: send 200 to event %s; accept to store %s%n",
+					LiveStreams.WINDOW.toSeconds(), joined(p99ByWindow), joined(storeP99ByWindow));
 
 			CompletableFuture<OpenModelLoad.Step> storming = CompletableFuture
 				.supplyAsync(() -> sends.run(rate, storm));
@@ -167,7 +182,7 @@ final class StreamScenario {
 					missed, last.duplicates(), last.early());
 
 			Result result = new Result(streams, p50, p99, storing[0], storing[1], kibPer1000, cpuPerEvent,
-					resumeSeconds, missed, last.duplicates());
+					resumeSeconds, missed, last.duplicates(), p99ByWindow, storeP99ByWindow);
 			report.resident(queryApi.name(), queryApi.residentKib(), queryApi.highWaterKib());
 			report.section(
 					"stream", "Live streams on one query-API replica", markdown(result, rate, warm, measure, measured,
@@ -230,6 +245,37 @@ final class StreamScenario {
 		}
 	}
 
+	/** The accept-to-store p99 in each window from {@code from}, by accept time. */
+	private static List<Double> storeLagByWindow(Connection db, Instant from, int windows) throws Exception {
+		Double[] p99 = new Double[windows]; // null: nothing accepted in the window
+		try (PreparedStatement statement = db.prepareStatement("SELECT window_index,"
+				+ " percentile_disc(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM stored_at - accepted_at) * 1000)"
+				+ " FROM (SELECT stored_at, accepted_at, floor(extract(epoch FROM accepted_at - ?) / ?)::int AS window_index"
+				+ " FROM messages WHERE accepted_at >= ?) AS windowed WHERE window_index < ? GROUP BY window_index")) {
+			statement.setObject(1, from.atOffset(ZoneOffset.UTC));
+			statement.setLong(2, LiveStreams.WINDOW.toSeconds());
+			statement.setObject(3, from.atOffset(ZoneOffset.UTC));
+			statement.setInt(4, windows);
+			try (ResultSet rows = statement.executeQuery()) {
+				while (rows.next()) {
+					p99[rows.getInt(1)] = rows.getDouble(2);
+				}
+			}
+		}
+		return Arrays.asList(p99);
+	}
+
+	private static String joined(List<Double> millis) {
+		if (millis.isEmpty()) {
+			return "none (measured for less than a window)";
+		}
+		return String.join(" / ",
+				millis.stream()
+					.map((value) -> (value != null) ? String.format(Locale.ROOT, "%.0f", value) : "-")
+					.toList())
+				+ " ms";
+	}
+
 	private static Map<String, Long> storedLastSeqs(Connection db) throws Exception {
 		Thread.sleep(3_000); // the consumer stores what the last sends put on the queues
 		Map<String, Long> last = new HashMap<>();
@@ -252,6 +298,8 @@ final class StreamScenario {
 						+ "| send 200 → event, p50 | **%.1f ms** |%n" + "| send 200 → event, p99 | **%.1f ms** |%n"
 						+ "| of it, publisher accepted → consumer stored (`stored_at - accepted_at`), p50 / p99 | "
 						+ "%.1f / %.1f ms |%n" + "| events delivered while measuring | %,d |%n"
+						+ "| p99 in each 10-s window of the measured minute: send 200 → event | %s |%n"
+						+ "| the same, publisher accepted → consumer stored | %s |%n"
 						+ "| query-API RSS idle → holding the streams | %d → %d MiB |%n"
 						+ "| query-API RSS per 1,000 streams | **%.1f MiB** |%n"
 						+ "| query-API CPU per delivered event | **%.0f µs** |%n"
@@ -261,9 +309,9 @@ final class StreamScenario {
 						+ "| **%d / %d** |%n",
 				result.streams(), result.streams() / 2, openSeconds, rate, measure.toSeconds(), measured.requests(),
 				measured.ok(), warm.toSeconds(), result.p50Millis(), result.p99Millis(), result.storeP50Millis(),
-				result.storeP99Millis(), delivered, idleKib / 1024, heldKib / 1024, result.kibPer1000() / 1024,
-				result.cpuMicrosPerEvent(), jitterMillis, stormSends.ok(), result.resumeSeconds(), result.missed(),
-				result.duplicated())
+				result.storeP99Millis(), delivered, joined(result.p99ByWindow()), joined(result.storeP99ByWindow()),
+				idleKib / 1024, heldKib / 1024, result.kibPer1000() / 1024, result.cpuMicrosPerEvent(), jitterMillis,
+				stormSends.ok(), result.resumeSeconds(), result.missed(), result.duplicated())
 				+ String.format(Locale.ROOT, "%nIn all %,d events; %,d arrived before their send's 200 was read.%n",
 						last.events(), last.early());
 	}
@@ -280,6 +328,8 @@ final class StreamScenario {
 		json.put("send_to_event_p99_ms", result.p99Millis());
 		json.put("accepted_to_stored_p50_ms", result.storeP50Millis());
 		json.put("accepted_to_stored_p99_ms", result.storeP99Millis());
+		json.put("send_to_event_p99_ms_by_10s_window", result.p99ByWindow());
+		json.put("accepted_to_stored_p99_ms_by_10s_window", result.storeP99ByWindow());
 		json.put("rss_kib_per_1000_streams", result.kibPer1000());
 		json.put("cpu_us_per_event", result.cpuMicrosPerEvent());
 		json.put("reconnect_storm_resume_s", result.resumeSeconds());
