@@ -100,6 +100,7 @@ class TracingIT {
 			ReceivedSpan read = only(spans, trace, "chatpipe-query-api", "SPAN_KIND_CLIENT");
 			assertThat(read.name()).isEqualTo("chatpipe.query.page.read");
 			assertThat(read.parentSpanId()).isEqualTo(server.spanId());
+			assertThat(read.attributes()).containsEntry("db.system", "postgresql");
 		});
 	}
 

@@ -57,9 +57,7 @@ class PageReader implements DisposableBean {
 	Mono<Page> readLater(PullRequest request) {
 		return Mono.deferContextual((context) -> {
 			long start = System.nanoTime();
-			Span span = this.spans.forRequest(context, "chatpipe.query.page.read", Span.Kind.CLIENT)
-				.tag("db.system", "postgresql")
-				.start();
+			Span span = this.spans.startDatabase(context, "chatpipe.query.page.read");
 			return Mono.fromCallable(() -> read(request))
 				.subscribeOn(this.reads)
 				.doOnNext((page) -> this.stats.record(start, page))

@@ -50,10 +50,19 @@ public class Spans {
 	 * scope on this thread.
 	 */
 	public Span startDatabase(String name) {
-		return under(this.tracer.currentSpan()).name(name)
-			.kind(Span.Kind.CLIENT)
-			.tag("db.system", "postgresql")
-			.start();
+		return database(under(this.tracer.currentSpan()).name(name));
+	}
+
+	/**
+	 * Starts a span of a PostgreSQL statement made for the request whose Reactor context
+	 * this is (see {@link #forRequest}).
+	 */
+	public Span startDatabase(ContextView context, String name) {
+		return database(forRequest(context, name, Span.Kind.CLIENT));
+	}
+
+	private static Span database(Span.Builder span) {
+		return span.kind(Span.Kind.CLIENT).tag("db.system", "postgresql").start();
 	}
 
 	private Span.Builder under(Span parent) {
