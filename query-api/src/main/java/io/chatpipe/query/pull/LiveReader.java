@@ -83,8 +83,12 @@ class LiveReader {
 	}
 
 	private ChatFeed join(String chat) {
-		return this.feeds.compute(chat, (key,
-				existing) -> ((existing != null) ? existing : new ChatFeed(chat, this.liveReads, this.wakeUps)).hold());
+		return this.feeds.compute(chat, (key, existing) -> holdOrCreate(existing, chat));
+	}
+
+	private ChatFeed holdOrCreate(ChatFeed existing, String chat) {
+		ChatFeed feed = (existing != null) ? existing : new ChatFeed(chat, this.liveReads, this.wakeUps);
+		return feed.hold();
 	}
 
 	private void leave(ChatFeed feed, Follower follower) {
