@@ -74,9 +74,17 @@ public final class TestServices {
 	 * when the JVM exits.
 	 */
 	public static Topology isolatedTopology(int shards, int deliveryLimit) {
-		Topology topology = new Topology("it-" + UUID.randomUUID().toString().substring(0, 8), shards, deliveryLimit);
+		return deletedAtExit(new Topology("it-" + UUID.randomUUID().toString().substring(0, 8), shards, deliveryLimit));
+	}
+
+	/**
+	 * Deletes the topology's exchanges and queues when the JVM exits, for a topology a
+	 * test declares beside an {@link #isolatedTopology} (the same prefix with more
+	 * shards, say).
+	 */
+	public static Topology deletedAtExit(Topology topology) {
 		RabbitService service = rabbit();
-		Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTopology(service, topology)));
+		CleanupAtExit.register(() -> deleteTopology(service, topology));
 		return topology;
 	}
 
@@ -85,8 +93,7 @@ public final class TestServices {
 		PostgresService service = postgres();
 		String name = "chatpipe_it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
 		execute(service, "CREATE DATABASE " + name);
-		Runtime.getRuntime()
-			.addShutdownHook(new Thread(() -> execute(service, "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")));
+		CleanupAtExit.register(() -> execute(service, "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)"));
 		return name;
 	}
 

@@ -67,7 +67,7 @@ class TopologyDeclarationIT {
 	@Test
 	void aTierWithAnotherShardCountIsNotReadyWhileTheOthersStayReady() {
 		Topology eight = TestServices.isolatedTopology(8, 20);
-		Topology sixteen = new Topology(eight.prefix(), 16, 20);
+		Topology sixteen = TestServices.deletedAtExit(new Topology(eight.prefix(), 16, 20));
 		runner(eight).run((first) -> {
 			first.getBean(RabbitTemplate.class).execute((channel) -> null);
 			runner(sixteen).run((second) -> {
