@@ -11,6 +11,8 @@ import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -62,6 +64,17 @@ final class LiveStreams implements AutoCloseable {
 
 	private final AtomicLongArray answeredAt;
 
+	/**
+	 * When the last of a send's events came in (microseconds since the epoch, from this
+	 * JVM's monotonic clock), by send number: with the database's {@code stored_at}, the
+	 * query API's part of the way.
+	 */
+	private final AtomicLongArray eventAt;
+
+	private final long epochMicrosAtStart = ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now());
+
+	private final long nanosAtStart = System.nanoTime();
+
 	private final Histogram latencies = new Histogram(TimeUnit.SECONDS.toMicros(120), 3);
 
 	/**
@@ -98,7 +111,16 @@ final class LiveStreams implements AutoCloseable {
 		this.server = new InetSocketAddress(uri.getHost(), uri.getPort());
 		this.host = uri.getHost() + ":" + uri.getPort();
 		this.answeredAt = answeredAt;
+		this.eventAt = new AtomicLongArray(answeredAt.length());
 		this.thread = Thread.ofPlatform().name("live-streams").daemon().start(this::loop);
+	}
+
+	/**
+	 * When the last event of send {@code number} came in, in microseconds since the
+	 * epoch; 0 when none did.
+	 */
+	long eventAtMicros(int number) {
+		return this.eventAt.get(number);
 	}
 
 	/** Opens a stream of a chat from its start; returns at once. */
@@ -497,6 +519,8 @@ final class LiveStreams implements AutoCloseable {
 					else {
 						long now = System.nanoTime();
 						LiveStreams.this.record(now, Math.max(0, (now - answered) / 1000));
+						LiveStreams.this.eventAt.set(this.number,
+								LiveStreams.this.epochMicrosAtStart + (now - LiveStreams.this.nanosAtStart) / 1000);
 					}
 				}
 			}

@@ -8,6 +8,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.LongFunction;
 
@@ -60,7 +62,7 @@ final class StreamScenario {
 	 */
 	record Result(int streams, double p50Millis, double p99Millis, double storeP50Millis, double storeP99Millis,
 			double kibPer1000, double cpuMicrosPerEvent, double resumeSeconds, long missed, long duplicated,
-			List<Double> p99ByWindow, List<Double> storeP99ByWindow) {
+			List<Double> p99ByWindow, List<Double> storeP99ByWindow, StoredToEvent storedToEvent) {
 	}
 
 	/**
@@ -150,8 +152,14 @@ final class StreamScenario {
 				.map((window) -> window.getValueAtPercentile(99) / 1000.0)
 				.toList();
 			List<Double> storeP99ByWindow = storeLagByWindow(db, measureStart, windows);
-			System.out.printf(Locale.ROOT, "  p99 in each %d-s window: send 200 to event %s; accept to store %s%n",
-					LiveStreams.WINDOW.toSeconds(), joined(p99ByWindow), joined(storeP99ByWindow));
+			StoredToEvent storedToEvent = storedToEvent(db, live, measureStart, measureEnd, windows);
+			System.out.printf(Locale.ROOT,
+					"  and from the consumer's store (stored_at) to the event: p50 %.1f ms, p99 %.1f ms%n",
+					storedToEvent.p50Millis(), storedToEvent.p99Millis());
+			System.out.printf(Locale.ROOT,
+					"  p99 in each %d-s window: send 200 to event %s; accept to store %s; store to event %s%n",
+					LiveStreams.WINDOW.toSeconds(), joined(p99ByWindow), joined(storeP99ByWindow),
+					joined(storedToEvent.p99ByWindow()));
 
 			CompletableFuture<OpenModelLoad.Step> storming = CompletableFuture
 				.supplyAsync(() -> sends.run(rate, storm));
@@ -182,7 +190,7 @@ final class StreamScenario {
 					missed, last.duplicates(), last.early());
 
 			Result result = new Result(streams, p50, p99, storing[0], storing[1], kibPer1000, cpuPerEvent,
-					resumeSeconds, missed, last.duplicates(), p99ByWindow, storeP99ByWindow);
+					resumeSeconds, missed, last.duplicates(), p99ByWindow, storeP99ByWindow, storedToEvent);
 			report.resident(queryApi.name(), queryApi.residentKib(), queryApi.highWaterKib());
 			report.section(
 					"stream", "Live streams on one query-API replica", markdown(result, rate, warm, measure, measured,
@@ -265,6 +273,52 @@ final class StreamScenario {
 		return Arrays.asList(p99);
 	}
 
+	/**
+	 * From the consumer's transaction storing a message ({@code stored_at}, when it
+	 * began) to the later of its two events coming in: the wake-up bus's part and the
+	 * query API's, median and 99th percentile in ms over the messages accepted while
+	 * measuring, and the p99 in each window by {@code stored_at}. Both clocks are this
+	 * machine's.
+	 */
+	private static StoredToEvent storedToEvent(Connection db, LiveStreams live, Instant from, Instant to, int windows)
+			throws Exception {
+		Histogram all = new Histogram(TimeUnit.SECONDS.toMicros(120), 3);
+		List<Histogram> byWindow = new ArrayList<>();
+		for (int i = 0; i < windows; i++) {
+			byWindow.add(new Histogram(TimeUnit.SECONDS.toMicros(120), 3));
+		}
+		long fromMicros = ChronoUnit.MICROS.between(Instant.EPOCH, from);
+		long windowMicros = LiveStreams.WINDOW.toNanos() / 1000;
+		try (PreparedStatement statement = db.prepareStatement("SELECT substring(text FROM '^#([0-9]+) ')::int,"
+				+ " (extract(epoch FROM stored_at) * 1000000)::bigint FROM messages WHERE accepted_at BETWEEN ? AND ?")) {
+			statement.setObject(1, from.atOffset(ZoneOffset.UTC));
+			statement.setObject(2, to.atOffset(ZoneOffset.UTC));
+			try (ResultSet rows = statement.executeQuery()) {
+				while (rows.next()) {
+					long eventAt = live.eventAtMicros(rows.getInt(1));
+					long storedAt = rows.getLong(2);
+					if (eventAt == 0) {
+						continue; // no event timed: it came before its send's 200
+					}
+					long micros = Math.max(0, eventAt - storedAt);
+					all.recordValue(micros);
+					long window = (storedAt - fromMicros) / windowMicros;
+					if (window >= 0 && window < windows) {
+						byWindow.get((int) window).recordValue(micros);
+					}
+				}
+			}
+		}
+		return new StoredToEvent(all.getValueAtPercentile(50) / 1000.0, all.getValueAtPercentile(99) / 1000.0, byWindow
+			.stream()
+			.map((histogram) -> (histogram.getTotalCount() > 0) ? histogram.getValueAtPercentile(99) / 1000.0 : null)
+			.toList());
+	}
+
+	/** The consumer's store to the event: p50, p99, and the p99 in each window. */
+	record StoredToEvent(double p50Millis, double p99Millis, List<Double> p99ByWindow) {
+	}
+
 	private static String joined(List<Double> millis) {
 		if (millis.isEmpty()) {
 			return "none (measured for less than a window)";
@@ -300,6 +354,8 @@ final class StreamScenario {
 						+ "%.1f / %.1f ms |%n" + "| events delivered while measuring | %,d |%n"
 						+ "| p99 in each 10-s window of the measured minute: send 200 → event | %s |%n"
 						+ "| the same, publisher accepted → consumer stored | %s |%n"
+						+ "| consumer stored (`stored_at`) → event (the later of a message's two), p50 / p99 | "
+						+ "%.1f / %.1f ms |%n" + "| the same by window (by `stored_at`) | %s |%n"
 						+ "| query-API RSS idle → holding the streams | %d → %d MiB |%n"
 						+ "| query-API RSS per 1,000 streams | **%.1f MiB** |%n"
 						+ "| query-API CPU per delivered event | **%.0f µs** |%n"
@@ -310,8 +366,10 @@ final class StreamScenario {
 				result.streams(), result.streams() / 2, openSeconds, rate, measure.toSeconds(), measured.requests(),
 				measured.ok(), warm.toSeconds(), result.p50Millis(), result.p99Millis(), result.storeP50Millis(),
 				result.storeP99Millis(), delivered, joined(result.p99ByWindow()), joined(result.storeP99ByWindow()),
-				idleKib / 1024, heldKib / 1024, result.kibPer1000() / 1024, result.cpuMicrosPerEvent(), jitterMillis,
-				stormSends.ok(), result.resumeSeconds(), result.missed(), result.duplicated())
+				result.storedToEvent().p50Millis(), result.storedToEvent().p99Millis(),
+				joined(result.storedToEvent().p99ByWindow()), idleKib / 1024, heldKib / 1024,
+				result.kibPer1000() / 1024, result.cpuMicrosPerEvent(), jitterMillis, stormSends.ok(),
+				result.resumeSeconds(), result.missed(), result.duplicated())
 				+ String.format(Locale.ROOT, "%nIn all %,d events; %,d arrived before their send's 200 was read.%n",
 						last.events(), last.early());
 	}
@@ -330,6 +388,9 @@ final class StreamScenario {
 		json.put("accepted_to_stored_p99_ms", result.storeP99Millis());
 		json.put("send_to_event_p99_ms_by_10s_window", result.p99ByWindow());
 		json.put("accepted_to_stored_p99_ms_by_10s_window", result.storeP99ByWindow());
+		json.put("stored_to_event_p50_ms", result.storedToEvent().p50Millis());
+		json.put("stored_to_event_p99_ms", result.storedToEvent().p99Millis());
+		json.put("stored_to_event_p99_ms_by_10s_window", result.storedToEvent().p99ByWindow());
 		json.put("rss_kib_per_1000_streams", result.kibPer1000());
 		json.put("cpu_us_per_event", result.cpuMicrosPerEvent());
 		json.put("reconnect_storm_resume_s", result.resumeSeconds());
