@@ -40,14 +40,36 @@ public final class Harness {
 	private Harness() {
 	}
 
+	/** The scenarios, in the order they run. */
+	private static final List<String> SCENARIOS = List.of("warmup", "raw", "send", "drain", "pull", "mixed", "stream");
+
+	private static final String USAGE = """
+			usage: ./chatpipe perf [--quick] [--only=%s] [--backlog=N]
+			                       [--container-memory=MiB | --container-memory=MiB,<tier>=MiB]
+			                       [--streams=N] [--stream-rate=R] [--stream-warm=S]
+			perf/README.md says what each scenario measures and what each option does."""
+		.formatted(String.join(",", SCENARIOS));
+
+	private static final List<String> OPTIONS = List.of("--quick", "--only=", "--backlog=", "--container-memory=",
+			"--streams=", "--stream-rate=", "--stream-warm=");
+
 	public static void main(String[] arguments) throws Exception {
 		List<String> args = List.of(arguments);
+		if (args.contains("--help") || args.contains("-h")) {
+			System.out.println(USAGE);
+			return;
+		}
+		String wrong = wrongArgument(args);
+		if (wrong != null) {
+			System.err.println(wrong + "\n" + USAGE);
+			System.exit(2);
+		}
 		boolean quick = args.contains("--quick");
 		List<String> only = args.stream()
 			.filter((a) -> a.startsWith("--only="))
 			.findFirst()
 			.map((a) -> List.of(a.substring(7).split(",")))
-			.orElse(List.of("warmup", "raw", "send", "drain", "pull", "mixed", "stream"));
+			.orElse(SCENARIOS);
 		int backlog = args.stream()
 			.filter((a) -> a.startsWith("--backlog="))
 			.findFirst()
@@ -123,6 +145,31 @@ public final class Harness {
 			problems.forEach((problem) -> System.out.println("  " + problem));
 			System.exit(1);
 		}
+	}
+
+	/** What is wrong with the arguments, or null: each must be a known option. */
+	static String wrongArgument(List<String> args) {
+		for (String arg : args) {
+			String option = OPTIONS.stream()
+				.filter((o) -> o.endsWith("=") ? arg.startsWith(o) && arg.length() > o.length() : arg.equals(o))
+				.findFirst()
+				.orElse(null);
+			if (option == null) {
+				return "unknown option: " + arg;
+			}
+			if (option.equals("--only=")) {
+				for (String scenario : arg.substring(option.length()).split(",")) {
+					if (!SCENARIOS.contains(scenario)) {
+						return "unknown scenario: " + scenario;
+					}
+				}
+			}
+			if (!option.equals("--only=") && !option.equals("--container-memory=") && option.endsWith("=")
+					&& !arg.substring(option.length()).matches("[0-9]+")) {
+				return option + " takes a whole number: " + arg;
+			}
+		}
+		return null;
 	}
 
 	private static int intArgument(List<String> args, String prefix) {
