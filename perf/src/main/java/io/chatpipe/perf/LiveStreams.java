@@ -272,7 +272,7 @@ final class LiveStreams implements AutoCloseable {
 	 * @param events events received
 	 * @param duplicates events with a seq received before
 	 * @param missed seqs skipped over
-	 * @param early events that arrived before their send's 200 (not in the latencies)
+	 * @param early events that arrived before their send's 200 (in the latencies as 0)
 	 * @param failedOpens connections that could not be opened or were refused
 	 * @param connected streams with their 200 in
 	 * @param lastResumedAt when the last stream got its 200 (System.nanoTime)
@@ -513,15 +513,15 @@ final class LiveStreams implements AutoCloseable {
 				this.nextSeq = this.id + 1;
 				if (this.number >= 0 && this.number < LiveStreams.this.answeredAt.length()) {
 					long answered = LiveStreams.this.answeredAt.get(this.number);
+					long now = System.nanoTime();
+					// Before its send's 200, an event waited for nothing after it: it
+					// counts as 0 (left out, the slower rest alone would be measured).
 					if (answered == 0) {
 						LiveStreams.this.early++;
 					}
-					else {
-						long now = System.nanoTime();
-						LiveStreams.this.record(now, Math.max(0, (now - answered) / 1000));
-						LiveStreams.this.eventAt.set(this.number,
-								LiveStreams.this.epochMicrosAtStart + (now - LiveStreams.this.nanosAtStart) / 1000);
-					}
+					LiveStreams.this.record(now, (answered == 0) ? 0 : Math.max(0, (now - answered) / 1000));
+					LiveStreams.this.eventAt.set(this.number,
+							LiveStreams.this.epochMicrosAtStart + (now - LiveStreams.this.nanosAtStart) / 1000);
 				}
 			}
 			this.id = -1;
