@@ -13,8 +13,9 @@ import org.springframework.validation.annotation.Validated;
  *
  * @param maxSubscribers the most streams and waiting pulls one replica holds; past it a
  * new one is answered 503 with {@code Retry-After}
- * @param heartbeat how often an idle stream gets a comment line, so that proxies keep it
- * open (and a reader that stopped reading is noticed: it is dropped)
+ * @param heartbeat how often an idle stream (no message for half of it) gets a comment
+ * line, so that proxies keep it open (and a reader that stopped reading is noticed: it is
+ * dropped)
  * @param retry the reconnection delay a stream tells its client ({@code retry:})
  * @param idleTimeout how long a stream stays open without a message (checked at each
  * heartbeat); it then ends, and the client reconnects with {@code Last-Event-ID}

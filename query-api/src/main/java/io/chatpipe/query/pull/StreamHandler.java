@@ -22,10 +22,11 @@ import org.springframework.web.reactive.function.server.ServerResponse;
  * {@code GET /api/stream} (routed by {@link PullRoutes}): a chat's messages as
  * Server-Sent Events, each {@code id: <seq>} with the message JSON exactly as a pull
  * gives it, from {@code cursor} or from after {@code Last-Event-ID}, for as long as the
- * client stays. Heartbeat comments keep proxies from closing an idle stream; a reader
- * that does not take them (its socket full for two heartbeats) is dropped, and so is a
- * stream without a message for {@code idle-timeout} (checked at each heartbeat): both
- * resume by {@code Last-Event-ID}.
+ * client stays. Heartbeat comments keep proxies from closing an idle stream (one without
+ * a message for half a heartbeat interval; a busy stream gets none); a reader that does
+ * not take them (its socket full for two heartbeats) is dropped, and so is a stream
+ * without a message for {@code idle-timeout} (checked at each heartbeat): both resume by
+ * {@code Last-Event-ID}.
  */
 @Component
 class StreamHandler {
@@ -86,13 +87,20 @@ class StreamHandler {
 				this.events.increment();
 				lastMessage.set(System.nanoTime());
 			});
-		// Each heartbeat also checks the idle timeout: one timer a stream, not one reset
-		// with every message.
+		// Each tick also checks the idle timeout: one timer a stream, not one reset with
+		// every message. A stream that sent a message within the last half tick is not
+		// idle and needs no heartbeat, so none is silent for more than a tick and a half.
 		long idleNanos = this.properties.idleTimeout().toNanos();
+		long busyNanos = this.properties.heartbeat().toNanos() / 2;
 		Sinks.Empty<Void> slow = Sinks.empty();
 		Flux<ServerSentEvent<String>> heartbeats = Flux.interval(this.properties.heartbeat())
 			.onBackpressureDrop((tick) -> slow.tryEmitEmpty())
-			.map((tick) -> (System.nanoTime() - lastMessage.get() >= idleNanos) ? END : HEARTBEAT);
+			.<ServerSentEvent<String>>handle((tick, sink) -> {
+				long quiet = System.nanoTime() - lastMessage.get();
+				if (quiet >= busyNanos) {
+					sink.next((quiet >= idleNanos) ? END : HEARTBEAT);
+				}
+			});
 		return Flux.concat(Mono.just(hello),
 				Flux.merge(1, messages, heartbeats)
 					.takeUntil((event) -> event == END)

@@ -242,6 +242,24 @@ class LiveIT {
 	}
 
 	@Test
+	void aStreamGetsHeartbeatsOnlyWhileItHasNoMessagesToSend() throws InterruptedException {
+		awaitBusUp();
+		try (EventStream stream = open("/api/stream?chat=busy1:busy2", null)) {
+			await().atMost(Duration.ofSeconds(5)).until(() -> stream.comments() == 1);
+			// A message every 100 ms for 3 s: three 1-s heartbeat ticks, none of them
+			// due.
+			for (int i = 1; i <= 30; i++) {
+				store("busy1:busy2", 1);
+				Thread.sleep(100);
+			}
+			await().atMost(Duration.ofSeconds(5)).until(() -> stream.events().size() == 30);
+			assertThat(stream.comments()).as("comments while busy: the stream's first line only").isEqualTo(1);
+			await().atMost(Duration.ofSeconds(3)).until(() -> stream.comments() >= 2);
+			assertThat(stream.ended()).isFalse();
+		}
+	}
+
+	@Test
 	void aReaderThatStopsReadingIsDroppedInsteadOfHeldWithEverythingItHasNotRead() throws IOException {
 		awaitBusUp();
 		// About 10 MB of events, more than the socket buffers hold (up to 4 MB here).
