@@ -97,8 +97,11 @@ class StreamHandler {
 			.onBackpressureDrop((tick) -> slow.tryEmitEmpty())
 			.<ServerSentEvent<String>>handle((tick, sink) -> {
 				long quiet = System.nanoTime() - lastMessage.get();
-				if (quiet >= busyNanos) {
-					sink.next((quiet >= idleNanos) ? END : HEARTBEAT);
+				if (quiet >= idleNanos) {
+					sink.next(END);
+				}
+				else if (quiet >= busyNanos) {
+					sink.next(HEARTBEAT);
 				}
 			});
 		return Flux.concat(Mono.just(hello),
