@@ -50,7 +50,10 @@ public final class Harness {
 			perf/README.md says what each scenario measures and what each option does."""
 		.formatted(String.join(",", SCENARIOS));
 
-	private static final List<String> OPTIONS = List.of("--quick", "--only=", "--backlog=", "--container-memory=",
+	/** The options that take a whole number. */
+	private static final List<String> COUNTS = List.of("--backlog=", "--streams=", "--stream-rate=", "--stream-warm=");
+
+	private static final List<String> OPTIONS = List.of("--quick", "--only=", "--container-memory=", "--backlog=",
 			"--streams=", "--stream-rate=", "--stream-warm=");
 
 	public static void main(String[] arguments) throws Exception {
@@ -164,8 +167,7 @@ public final class Harness {
 					}
 				}
 			}
-			if (!option.equals("--only=") && !option.equals("--container-memory=") && option.endsWith("=")
-					&& !arg.substring(option.length()).matches("[0-9]+")) {
+			if (COUNTS.contains(option) && !arg.substring(option.length()).matches("[0-9]+")) {
 				return option + " takes a whole number: " + arg;
 			}
 		}
