@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import io.chatpipe.testsupport.TestServices;
 import io.chatpipe.testsupport.Tier;
@@ -53,8 +54,9 @@ public final class Harness {
 	/** The options that take a whole number. */
 	private static final List<String> COUNTS = List.of("--backlog=", "--streams=", "--stream-rate=", "--stream-warm=");
 
-	private static final List<String> OPTIONS = List.of("--quick", "--only=", "--container-memory=", "--backlog=",
-			"--streams=", "--stream-rate=", "--stream-warm=");
+	private static final List<String> OPTIONS = Stream
+		.concat(Stream.of("--quick", "--only=", "--container-memory="), COUNTS.stream())
+		.toList();
 
 	public static void main(String[] arguments) throws Exception {
 		List<String> args = List.of(arguments);
