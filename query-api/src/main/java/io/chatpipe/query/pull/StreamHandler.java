@@ -24,9 +24,9 @@ import org.springframework.web.reactive.function.server.ServerResponse;
  * gives it, from {@code cursor} or from after {@code Last-Event-ID}, for as long as the
  * client stays. Heartbeat comments keep proxies from closing an idle stream (one without
  * a message for half a heartbeat interval; a busy stream gets none); a reader that does
- * not take them (its socket full for two heartbeats) is dropped, and so is a stream
- * without a message for {@code idle-timeout} (checked at each heartbeat): both resume by
- * {@code Last-Event-ID}.
+ * not take them (its socket full for two heartbeat intervals, three if its stream was
+ * busy when it stopped) is dropped, and so is a stream without a message for
+ * {@code idle-timeout} (checked at each heartbeat): both resume by {@code Last-Event-ID}.
  */
 @Component
 class StreamHandler {
