@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -84,6 +85,9 @@ public final class Harness {
 		// every tier, or 640,query-api=1152 with a tier's own): the JVM sizes what it
 		// derives from the machine's memory to its limit, and the report checks each
 		// tier's peak against it.
+		// Read before the container limits below add their -XX:MaxRAM to each tier's
+		// extras.
+		String tierJvmOptions = tierJvmOptions();
 		Map<String, Long> containerMib = args.stream()
 			.filter((a) -> a.startsWith("--container-memory="))
 			.findFirst()
@@ -99,7 +103,7 @@ public final class Harness {
 		Map<String, Object> setup = new LinkedHashMap<>();
 		setup.put("quick", quick);
 		setup.put("cores", Runtime.getRuntime().availableProcessors());
-		setup.put("tier_jvm_options", tierJvmOptions());
+		setup.put("tier_jvm_options", tierJvmOptions);
 		setup.put("rabbitmq", TestServices.rabbit().origin());
 		setup.put("postgresql", TestServices.postgres().origin());
 		setup.put("java", Runtime.version().toString());
@@ -208,7 +212,8 @@ public final class Harness {
 
 	/**
 	 * The tiers' JVM options as the report states them: the options file's, and any
-	 * experiment's extras.
+	 * experiment's extras, for every tier or for one
+	 * ({@code chatpipe.tier.extra-jvm-options.<tier>}).
 	 */
 	private static String tierJvmOptions() throws IOException {
 		String file = options(Tier.jvmOptionsFile());
@@ -225,7 +230,13 @@ public final class Harness {
 					.append(")");
 			}
 		}
-		List<String> extra = Tier.extraJvmOptions();
+		List<String> extra = new ArrayList<>(Tier.extraJvmOptions());
+		for (String tier : TIERS) {
+			String tierExtra = System.getProperty(Tier.EXTRA_JVM_OPTIONS + "." + tier, "").trim();
+			if (!tierExtra.isEmpty()) {
+				extra.add("(" + tier + " only) " + tierExtra);
+			}
+		}
 		Path aot = Path.of(System.getProperty(Tier.AOT_DIR, "none"));
 		boolean cached = Files.isRegularFile(aot.resolve("publisher.aot"));
 		return "deploy/jvm.options (" + file + ")" + own
