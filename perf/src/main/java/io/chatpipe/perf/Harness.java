@@ -49,6 +49,7 @@ public final class Harness {
 			usage: ./chatpipe perf [--quick] [--only=%s] [--backlog=N]
 			                       [--container-memory=MiB | --container-memory=MiB,<tier>=MiB]
 			                       [--streams=N] [--stream-rate=R] [--stream-warm=S]
+			                       [-Dperf.tier.extra-jvm-options="..."]   (an experiment's JVM options)
 			perf/README.md says what each scenario measures and what each option does."""
 		.formatted(String.join(",", SCENARIOS));
 
