@@ -82,13 +82,13 @@ public final class Harness {
 			.findFirst()
 			.map((a) -> Integer.parseInt(a.substring(10)))
 			.orElse(quick ? 2_000 : 1_000_000);
+		// Read before the container limits below add their -XX:MaxRAM to each tier's
+		// extras.
+		String tierJvmOptions = tierJvmOptions();
 		// The tiers as in containers of these memory limits (--container-memory=640 for
 		// every tier, or 640,query-api=1152 with a tier's own): the JVM sizes what it
 		// derives from the machine's memory to its limit, and the report checks each
 		// tier's peak against it.
-		// Read before the container limits below add their -XX:MaxRAM to each tier's
-		// extras.
-		String tierJvmOptions = tierJvmOptions();
 		Map<String, Long> containerMib = args.stream()
 			.filter((a) -> a.startsWith("--container-memory="))
 			.findFirst()
