@@ -95,7 +95,7 @@ public final class Harness {
 			.map((a) -> containerLimits(a.substring(19)))
 			.orElse(Map.of());
 		containerMib.forEach((tier, mib) -> {
-			String property = Tier.EXTRA_JVM_OPTIONS + "." + tier;
+			String property = Tier.extraJvmOptionsProperty(tier);
 			System.setProperty(property, (System.getProperty(property, "") + " -XX:MaxRAM=" + mib + "m").trim());
 		});
 		String run = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))
@@ -233,9 +233,9 @@ public final class Harness {
 		}
 		List<String> extra = new ArrayList<>(Tier.extraJvmOptions());
 		for (String tier : TIERS) {
-			String tierExtra = System.getProperty(Tier.EXTRA_JVM_OPTIONS + "." + tier, "").trim();
+			List<String> tierExtra = Tier.extraJvmOptions(tier);
 			if (!tierExtra.isEmpty()) {
-				extra.add("(" + tier + " only) " + tierExtra);
+				extra.add("(" + tier + " only) " + String.join(" ", tierExtra));
 			}
 		}
 		Path aot = Path.of(System.getProperty(Tier.AOT_DIR, "none"));

@@ -104,7 +104,7 @@ public final class Tier implements AutoCloseable {
 			command.add("-XX:AOTCache=" + cache);
 		}
 		command.addAll(extraJvmOptions());
-		command.addAll(split(System.getProperty(EXTRA_JVM_OPTIONS + "." + this.name, "")));
+		command.addAll(extraJvmOptions(this.name));
 		command.addAll(List.of("-jar", (cached ? extracted : jar).toString(), "--server.port=" + this.port));
 		this.properties.forEach((key, value) -> command.add("--" + key + "=" + value));
 		this.process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(this.log.toFile()).start();
@@ -133,6 +133,21 @@ public final class Tier implements AutoCloseable {
 	/** The experiment's extra JVM options ({@link #EXTRA_JVM_OPTIONS}), usually none. */
 	public static List<String> extraJvmOptions() {
 		return split(System.getProperty(EXTRA_JVM_OPTIONS, ""));
+	}
+
+	/**
+	 * The system property that holds one tier's own extra JVM options, read after those
+	 * of every tier.
+	 */
+	public static String extraJvmOptionsProperty(String tier) {
+		return EXTRA_JVM_OPTIONS + "." + tier;
+	}
+
+	/**
+	 * One tier's own extra JVM options ({@link #extraJvmOptionsProperty}), usually none.
+	 */
+	public static List<String> extraJvmOptions(String tier) {
+		return split(System.getProperty(extraJvmOptionsProperty(tier), ""));
 	}
 
 	private static List<String> split(String options) {
