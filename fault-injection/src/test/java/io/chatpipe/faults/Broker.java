@@ -1,5 +1,6 @@
 package io.chatpipe.faults;
 
+import java.util.List;
 import java.util.Map;
 
 import com.rabbitmq.client.Connection;
@@ -12,5 +13,13 @@ interface Broker {
 
 	/** A connection to a running node, for the checks. */
 	Connection connect() throws Exception;
+
+	/**
+	 * How many messages each of these quorum queues holds back as pending enqueues:
+	 * published on a channel after a message of that channel's that the queue never got,
+	 * so applied (and confirmed) but not enqueued until the gap is filled or the channel
+	 * closes.
+	 */
+	Map<String, Long> heldEnqueues(List<String> queues);
 
 }

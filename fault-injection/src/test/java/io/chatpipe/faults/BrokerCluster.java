@@ -57,6 +57,22 @@ final class BrokerCluster implements Broker, AutoCloseable {
 		return this.nodes.stream().filter((candidate) -> candidate.node().equals(node)).findFirst().orElseThrow();
 	}
 
+	/**
+	 * The node that a client connection whose name contains this text is connected to
+	 * (the publisher's publishing connection is
+	 * {@code rabbitConnectionFactory.publisher#...}).
+	 */
+	FaultBroker nodeOfConnection(String namePart, FaultBroker askWith) throws Exception {
+		for (JsonNode connection : json
+			.readTree(askWith.ctl("list_connections", "port", "client_properties", "--formatter", "json", "-q"))) {
+			if (connection.path("client_properties").toString().contains(namePart)) {
+				int port = connection.path("port").asInt();
+				return this.nodes.stream().filter((node) -> node.port() == port).findFirst().orElseThrow();
+			}
+		}
+		throw new IllegalStateException("no connection named like " + namePart);
+	}
+
 	/** How many of these queues each node leads. */
 	Map<String, Long> ledPerNode(List<String> queues, FaultBroker askWith) throws Exception {
 		return leaders(askWith).entrySet()
@@ -100,6 +116,20 @@ final class BrokerCluster implements Broker, AutoCloseable {
 			online.put(queue.get("name").asText(), queue.get("online").size());
 		}
 		return online;
+	}
+
+	@Override
+	public Map<String, Long> heldEnqueues(List<String> queues) {
+		RuntimeException last = null;
+		for (FaultBroker node : this.nodes) {
+			try {
+				return node.heldEnqueues(queues);
+			}
+			catch (RuntimeException notRunning) {
+				last = notRunning;
+			}
+		}
+		throw last;
 	}
 
 	private Map<String, String> leaders(FaultBroker askWith) throws Exception {

@@ -2,6 +2,9 @@ package io.chatpipe.faults;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
 import io.chatpipe.testsupport.RabbitNode;
 
@@ -19,6 +22,23 @@ final class FaultBroker extends RabbitNode implements Broker {
 
 	FaultBroker(Path work, String node, int port, String config) throws IOException {
 		super(work, node, port, config, "[].\n");
+	}
+
+	@Override
+	public Map<String, Long> heldEnqueues(List<String> queues) {
+		Map<String, Long> held = new HashMap<>();
+		for (String queue : queues) {
+			String count = ctl("eval", """
+					{ok, Q} = rabbit_amqqueue:lookup(rabbit_misc:r(<<"/">>, queue, <<"%s">>)),
+					{Name, _} = amqqueue:get_pid(Q),
+					{ok, {_, Held}, _} = ra:local_query({Name, node()}, fun (State) ->
+					    lists:sum([length(element(3, E)) || M <- tuple_to_list(State), is_map(M),
+					        E <- maps:values(M), is_tuple(E), element(1, E) =:= enqueuer])
+					end),
+					Held.""".formatted(queue));
+			held.put(queue, Long.parseLong(count.strip()));
+		}
+		return held;
 	}
 
 }

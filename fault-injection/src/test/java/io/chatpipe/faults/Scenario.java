@@ -167,8 +167,45 @@ final class Scenario implements AutoCloseable {
 			longestWithout200 = Math.max(longestWithout200, answered[i] - answered[i - 1]);
 		}
 		String measured = (gaps == 0) ? note : note + "; seq gaps: " + gaps;
+		if (lost > 0) {
+			measured += "; " + whereTheUnstoredAre(acceptedIds, storedIds);
+		}
 		return new Outcome(name, load.attempts.size(), accepted.size(), errors, errorCodes, rows.size(), duplicates,
 				lost, outOfOrder + gaps, deadLetters(), longestWithout200, measured);
+	}
+
+	/**
+	 * Tells apart the ways a message answered 200 can be missing: still in a shard queue
+	 * (no consumer took it), held back by its queue as a pending enqueue (confirmed, but
+	 * behind a message of its channel's that the queue never got), or gone. Closing the
+	 * publisher closes its channels, and a queue enqueues what it held of a closed
+	 * channel's, so what the consumer stores after that was held, not lost.
+	 */
+	private String whereTheUnstoredAre(Set<String> acceptedIds, Set<String> storedIds) throws Exception {
+		Set<String> missing = new HashSet<>(acceptedIds);
+		missing.removeAll(storedIds);
+		long queued = queued();
+		long held = this.broker.heldEnqueues(this.topology.shardQueues())
+			.values()
+			.stream()
+			.mapToLong(Long::longValue)
+			.sum();
+		this.publisher.close();
+		AtomicLong last = new AtomicLong(-1);
+		try {
+			await("the store settled after the publisher stopped").during(Duration.ofSeconds(5))
+				.atMost(Duration.ofSeconds(60))
+				.pollInterval(Duration.ofMillis(500))
+				.until(() -> last.getAndSet(storedOf(missing)) == last.get());
+		}
+		catch (ConditionTimeoutException stillMoving) {
+			// reported as it stands
+		}
+		long storedLate = storedOf(missing);
+		return "of the " + missing.size() + " not stored: " + queued + " still in the shard queues, " + held
+				+ " held back by the queues as pending enqueues; " + storedLate
+				+ " stored once the publisher stopped (its channels closed), " + (missing.size() - storedLate)
+				+ " never";
 	}
 
 	long deadLetters() throws Exception {
