@@ -2,6 +2,7 @@ package io.chatpipe.publisher.send;
 
 import java.util.Date;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.chatpipe.model.ChatMessage;
 import io.chatpipe.model.Topology;
@@ -72,11 +73,19 @@ class MessagePublisher implements DisposableBean {
 	private Mono<Void> confirmed(ChatMessage message, Message amqp) {
 		CorrelationData correlation = new CorrelationData(message.messageId().toString());
 		long start = System.nanoTime();
+		int shard = this.topology.shardOf(message.chat());
+		AtomicReference<PublishLanes.Sent> sent = new AtomicReference<>();
 		return Mono
-			.fromFuture(() -> this.lanes.publish(this.topology.exchange(), this.topology.routingKeyFor(message.chat()),
-					amqp, correlation))
+			.fromFuture(() -> this.lanes.publish(shard, this.topology.exchange(), this.topology.routingKey(shard), amqp,
+					correlation))
+			.doOnNext(sent::set)
 			.then(Mono.fromFuture(correlation.getFuture()))
 			.timeout(this.properties.confirmTimeout())
+			.doOnError(TimeoutException.class, (ex) -> {
+				if (sent.get() != null) {
+					this.lanes.abandon(sent.get());
+				}
+			})
 			.flatMap((confirm) -> {
 				ReturnedMessage returned = correlation.getReturned();
 				if (returned != null) {

@@ -5,11 +5,19 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+
+import com.rabbitmq.client.AlreadyClosedException;
+import com.rabbitmq.client.Channel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import org.springframework.amqp.AmqpException;
 import org.springframework.amqp.core.Message;
+import org.springframework.amqp.rabbit.connection.ChannelProxy;
 import org.springframework.amqp.rabbit.connection.CorrelationData;
+import org.springframework.amqp.rabbit.connection.RabbitUtils;
 import org.springframework.amqp.rabbit.core.RabbitOperations;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.beans.factory.DisposableBean;
@@ -22,136 +30,251 @@ import org.springframework.beans.factory.DisposableBean;
  * closed past the cache size) and a thread waiting for its confirm; that capped sends at
  * a few thousand a second on two cores.
  * <p>
- * Each lane is a thread that keeps one channel bound ({@link RabbitTemplate#invoke}) and
- * publishes what is queued, in queue order; confirms and returns still complete each
- * message's {@link CorrelationData}. A lane's publish call may block (a blocked
- * connection), which is why lanes are threads of their own and never the event loop. When
- * the channel fails, the message being published and those queued behind it fail with the
- * broker's exception (503), and the lane opens a new channel for what comes next.
+ * Each lane is a thread that keeps one channel bound ({@link RabbitTemplate#invoke}) for
+ * as long as the channel works and publishes what is queued for it, in queue order;
+ * confirms and returns still complete each message's {@link CorrelationData}. A shard's
+ * messages always take the same lane, so a chat's messages leave on one channel, in the
+ * order they were sent. A lane's publish call may block (a blocked connection), which is
+ * why lanes are threads of their own and never the event loop. When the channel fails,
+ * the message being published and those queued behind it fail with the broker's exception
+ * (503), and the lane opens a new channel for what comes next.
  * <p>
- * The queue holds at most {@code max-in-flight} messages; past that a send is shed (429)
- * rather than queued, since a send's in-flight permit ends with its request (answered,
- * timed out or cancelled) while its message could otherwise still wait here. A message
- * whose request ended before a lane took it is not published at all: its client was
- * answered 503, or left.
+ * <b>A message that gets no confirm closes its channel.</b> A quorum queue takes a
+ * channel's messages in the order the channel numbered them. After a network partition,
+ * RabbitMQ's channel can fail to send one message again that the queue never got (fixed
+ * in RabbitMQ 4.2, rabbitmq-server pull request 14589); the queue then confirms the
+ * channel's later messages but holds them back, behind the gap, until the channel closes.
+ * The missing message is the one whose confirm never comes, so when a send's confirm
+ * times out ({@link #abandon}), its lane closes the channel it went out on: the queue
+ * enqueues what it held, in order, and the lane goes on with a new channel. Since the
+ * shard's later messages took the same channel, they were held behind the same gap and
+ * come out in order too.
+ * <p>
+ * The lanes hold at most {@code max-in-flight} queued messages; past that a send is shed
+ * (429) rather than queued, since a send's in-flight permit ends with its request
+ * (answered, timed out or cancelled) while its message could otherwise still wait here. A
+ * message whose request ended before a lane took it is not published at all: its client
+ * was answered 503, or left.
  */
 final class PublishLanes implements DisposableBean {
+
+	private static final Logger logger = LoggerFactory.getLogger(PublishLanes.class);
 
 	private static final long IDLE_MILLIS = 1000;
 
 	private final RabbitTemplate rabbit;
 
-	private final BlockingQueue<Publish> queue;
+	private final Semaphore room;
 
 	private final int capacity;
 
-	private final List<Thread> lanes = new ArrayList<>();
+	private final List<Lane> lanes = new ArrayList<>();
 
 	private volatile boolean running = true;
 
 	PublishLanes(RabbitTemplate rabbit, int lanes, int capacity) {
 		this.rabbit = rabbit;
 		this.capacity = capacity;
-		this.queue = new LinkedBlockingQueue<>(capacity);
+		this.room = new Semaphore(capacity);
 		for (int i = 0; i < lanes; i++) {
-			this.lanes.add(Thread.ofPlatform().name("publish-lane-" + i).daemon().start(this::run));
+			this.lanes.add(new Lane("publish-lane-" + i));
 		}
 	}
 
 	/**
-	 * Queues the message for the next free lane.
-	 * @return completes once the message was written to a channel, or exceptionally with
-	 * the broker client's {@link AmqpException}, or with a {@link LoadSheddingException}
-	 * when the queue is full; cancelling it before a lane took the message keeps the
-	 * message from being published
+	 * Queues the message for its shard's lane.
+	 * @return completes once the message was written to a channel, with where it went, or
+	 * exceptionally with the broker client's {@link AmqpException}, or with a
+	 * {@link LoadSheddingException} when the lanes are full; cancelling it before a lane
+	 * took the message keeps the message from being published
 	 */
-	CompletableFuture<Void> publish(String exchange, String routingKey, Message message, CorrelationData correlation) {
+	CompletableFuture<Sent> publish(int shard, String exchange, String routingKey, Message message,
+			CorrelationData correlation) {
 		Publish publish = new Publish(exchange, routingKey, message, correlation, new CompletableFuture<>());
 		if (!this.running) {
 			publish.handedOver().completeExceptionally(new AmqpException("the publisher is stopping"));
 		}
-		else if (!this.queue.offer(publish)) {
+		else if (!this.room.tryAcquire()) {
 			publish.handedOver().completeExceptionally(new LoadSheddingException(this.capacity));
+		}
+		else {
+			this.lanes.get(Math.floorMod(shard, this.lanes.size())).queue.add(publish);
 		}
 		return publish.handedOver();
 	}
 
-	private void run() {
-		while (this.running) {
-			Publish first;
-			try {
-				first = this.queue.poll(IDLE_MILLIS, TimeUnit.MILLISECONDS);
-			}
-			catch (InterruptedException ex) {
-				return;
-			}
-			if (first != null) {
-				publishOnOneChannel(first);
-			}
-		}
-	}
-
 	/**
-	 * Publishes this message and whatever follows on one channel, until the queue stays
-	 * empty for a while or the channel fails.
+	 * Gives up on a message whose confirm did not come: its lane closes the channel it
+	 * went out on, unless that channel is gone already.
 	 */
-	private void publishOnOneChannel(Publish first) {
-		Publish[] current = { first };
-		try {
-			this.rabbit.invoke((operations) -> {
-				while (current[0] != null) {
-					send(operations, current[0]);
-					current[0] = this.running ? nextOrNull() : null;
-				}
-				return null;
-			});
-		}
-		catch (RuntimeException thrown) {
-			AmqpException ex = (thrown instanceof AmqpException amqp) ? amqp
-					: new AmqpException("the message could not be published: " + thrown, thrown);
-			if (current[0] != null) {
-				current[0].handedOver().completeExceptionally(ex);
-			}
-			// The broker is unreachable or the channel broke: fail what waits now rather
-			// than let each message wait for its own failed attempt.
-			List<Publish> waiting = new ArrayList<>();
-			this.queue.drainTo(waiting);
-			waiting.forEach((publish) -> publish.handedOver().completeExceptionally(ex));
-		}
-	}
-
-	private Publish nextOrNull() {
-		try {
-			return this.queue.poll(IDLE_MILLIS, TimeUnit.MILLISECONDS);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			return null;
-		}
-	}
-
-	private static void send(RabbitOperations operations, Publish publish) {
-		if (publish.handedOver().isDone()) {
-			return; // its request ended (cancelled or timed out) before a lane took it
-		}
-		operations.send(publish.exchange(), publish.routingKey(), publish.message(), publish.correlation());
-		publish.handedOver().complete(null);
+	void abandon(Sent sent) {
+		sent.lane().closeChannel(sent.channel());
 	}
 
 	@Override
 	public void destroy() {
 		this.running = false;
-		for (Thread lane : this.lanes) {
-			lane.interrupt();
+		for (Lane lane : this.lanes) {
+			lane.thread.interrupt();
+			lane.failWaiting(new AmqpException("the publisher is stopping"));
 		}
-		List<Publish> waiting = new ArrayList<>();
-		this.queue.drainTo(waiting);
-		waiting.forEach((publish) -> publish.handedOver()
-			.completeExceptionally(new AmqpException("the publisher is stopping")));
+	}
+
+	/**
+	 * Where a message was written: its lane, and which of the lane's channels (counted
+	 * from 1).
+	 */
+	record Sent(Lane lane, long channel) {
 	}
 
 	private record Publish(String exchange, String routingKey, Message message, CorrelationData correlation,
-			CompletableFuture<Void> handedOver) {
+			CompletableFuture<Sent> handedOver) {
+	}
+
+	final class Lane {
+
+		private final BlockingQueue<Publish> queue = new LinkedBlockingQueue<>();
+
+		private final Thread thread;
+
+		/** The channel in use, counted from 1; 0 before the first. */
+		private volatile long channel;
+
+		/** The channel to close at the next chance, or 0. */
+		private volatile long closing;
+
+		private Lane(String name) {
+			this.thread = Thread.ofPlatform().name(name).daemon().start(this::run);
+		}
+
+		private void closeChannel(long channel) {
+			if (channel == this.channel) {
+				this.closing = channel;
+			}
+		}
+
+		private void run() {
+			while (PublishLanes.this.running) {
+				Publish first;
+				try {
+					first = take(this.queue.poll(IDLE_MILLIS, TimeUnit.MILLISECONDS));
+				}
+				catch (InterruptedException ex) {
+					return;
+				}
+				while (first != null && PublishLanes.this.running) {
+					first = publishOnOneChannel(first);
+				}
+			}
+		}
+
+		/**
+		 * Publishes this message and whatever follows on one channel, until the channel
+		 * fails, a message sent on it gets no confirm, or the publisher stops.
+		 * @return a message taken but not sent, for the next channel: the lane closed the
+		 * channel first, or the channel had closed while the lane was idle (the
+		 * connection was lost)
+		 */
+		private Publish publishOnOneChannel(Publish first) {
+			Publish[] current = { first };
+			boolean[] idled = { false };
+			long channel = this.channel + 1;
+			this.channel = channel;
+			try {
+				PublishLanes.this.rabbit.invoke((operations) -> {
+					while (true) {
+						if (this.closing == channel) {
+							logger.warn(
+									"{}: a message sent on this channel got no confirm; closing the channel, so "
+											+ "that the queues take what they may hold back of it",
+									this.thread.getName());
+							operations.execute(Lane::closeNow);
+							return null;
+						}
+						if (current[0] == null) {
+							if (!PublishLanes.this.running) {
+								return null;
+							}
+							current[0] = next();
+							idled[0] |= current[0] == null;
+						}
+						else if (idled[0] && !operations.execute(Channel::isOpen)) {
+							return null;
+						}
+						else {
+							idled[0] = false;
+							send(operations, current[0], new Sent(this, channel));
+							current[0] = null;
+						}
+					}
+				});
+			}
+			catch (RuntimeException thrown) {
+				AmqpException ex = (thrown instanceof AmqpException amqp) ? amqp
+						: new AmqpException("the message could not be published: " + thrown, thrown);
+				if (current[0] != null) {
+					current[0].handedOver().completeExceptionally(ex);
+				}
+				// The broker is unreachable or the channel broke: fail what waits now
+				// rather than let each message wait for its own failed attempt.
+				failWaiting(ex);
+				return null;
+			}
+			return current[0];
+		}
+
+		/**
+		 * Closes the channel and waits for the broker's close-ok, so the queues learn
+		 * that it is gone before the lane's next channel publishes anything. (The cache's
+		 * own physical close of a channel with confirms outstanding waits up to 5 s for
+		 * them first, and the shard's next messages would overtake what the queue
+		 * releases.) The cache then discards the proxy rather than keep it.
+		 */
+		private static Object closeNow(Channel open) throws Exception {
+			try {
+				((ChannelProxy) open).getTargetChannel().close();
+			}
+			catch (AlreadyClosedException alreadyClosed) {
+				// the channel failed meanwhile: the broker closed it
+			}
+			RabbitUtils.setPhysicalCloseRequired(open, true);
+			return null;
+		}
+
+		private Publish next() {
+			try {
+				return take(this.queue.poll(IDLE_MILLIS, TimeUnit.MILLISECONDS));
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				return null;
+			}
+		}
+
+		private Publish take(Publish publish) {
+			if (publish != null) {
+				PublishLanes.this.room.release();
+			}
+			return publish;
+		}
+
+		private void failWaiting(AmqpException ex) {
+			List<Publish> waiting = new ArrayList<>();
+			this.queue.drainTo(waiting);
+			waiting.forEach((publish) -> {
+				PublishLanes.this.room.release();
+				publish.handedOver().completeExceptionally(ex);
+			});
+		}
+
+	}
+
+	private static void send(RabbitOperations operations, Publish publish, Sent sent) {
+		if (publish.handedOver().isDone()) {
+			return; // its request ended (cancelled or timed out) before a lane took it
+		}
+		operations.send(publish.exchange(), publish.routingKey(), publish.message(), publish.correlation());
+		publish.handedOver().complete(sent);
 	}
 
 }

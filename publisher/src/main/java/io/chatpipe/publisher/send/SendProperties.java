@@ -17,12 +17,12 @@ import org.springframework.validation.annotation.Validated;
  * @param maxTextLength the longest text accepted, in Unicode code points
  * @param maxBodySize the largest request body; a larger one gets 413
  * @param confirmTimeout how long a send waits for the broker's confirm before it answers
- * 503
+ * 503; its publishing lane then closes the channel the message went out on
  * @param retryAfter what a 503 tells the client to wait before retrying
  * ({@code Retry-After}, whole seconds)
  * @param publishThreads the publishing lanes: threads, each with a long-lived channel and
  * many messages awaiting their confirms on it, that hand messages to the broker client
- * (whose publish call may block)
+ * (whose publish call may block); a shard's messages always take the same lane
  * @param activityLogInterval how often the publisher logs one line of what it did
  * @param maxInFlight the most sends waiting for their confirms at once; beyond, 429
  */
