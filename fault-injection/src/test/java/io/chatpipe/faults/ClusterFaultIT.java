@@ -158,19 +158,7 @@ class ClusterFaultIT {
 		try (Scenario scenario = new Scenario(brokers, databases, 1, false)) {
 			FaultBroker node = brokers.leaderOfMost(scenario.topology.shardQueues(), brokers.nodes.get(0));
 			LoadGenerator load = scenario.load();
-			Scenario.hold(Duration.ofSeconds(3));
-			node.freeze();
-			try {
-				Scenario.hold(Duration.ofSeconds(20));
-			}
-			finally {
-				node.thaw();
-			}
-			// Frozen past net_ticktime, the node comes back to a partition (its peers had
-			// given it up), which pause_minority left standing in a run here; autoheal
-			// restarts the losing side. The scenario lasts until the cluster is whole.
-			brokers.awaitWhole();
-			Scenario.hold(Duration.ofSeconds(5));
+			freezeFor20s(node);
 			load.close();
 			record(scenario.verify("3. a RabbitMQ node frozen (SIGSTOP) for 20 s, then SIGCONT", load,
 					"froze " + node.node() + ", the leader of the most shard queues"))
@@ -180,6 +168,40 @@ class ClusterFaultIT {
 
 	@Test
 	@Order(5)
+	void theNodeThePublisherPublishesThroughFrozenFor20sLosesNothing() throws Exception {
+		try (Scenario scenario = new Scenario(brokers, databases, 1, false)) {
+			LoadGenerator load = scenario.load();
+			FaultBroker node = brokers.nodeOfConnection(".publisher#", brokers.nodes.get(0));
+			freezeFor20s(node);
+			load.close();
+			record(scenario.verify("3b. the RabbitMQ node the publisher publishes through frozen for 20 s", load,
+					"froze " + node.node()))
+				.assertClean(0);
+		}
+	}
+
+	/**
+	 * 3 s of load, the node frozen for 20 s, then the load goes on until the cluster is
+	 * whole again, and 5 s more.
+	 */
+	private static void freezeFor20s(FaultBroker node) {
+		Scenario.hold(Duration.ofSeconds(3));
+		node.freeze();
+		try {
+			Scenario.hold(Duration.ofSeconds(20));
+		}
+		finally {
+			node.thaw();
+		}
+		// Frozen past net_ticktime, the node comes back to a partition (its peers had
+		// given it up), which pause_minority left standing in a run here; autoheal
+		// restarts the losing side. The scenario lasts until the cluster is whole.
+		brokers.awaitWhole();
+		Scenario.hold(Duration.ofSeconds(5));
+	}
+
+	@Test
+	@Order(6)
 	void killingThePostgresqlPrimaryPromotesTheSynchronousStandbyAndLosesNothing() throws Exception {
 		try (Scenario scenario = new Scenario(brokers, databases, 2, false)) {
 			LoadGenerator load = scenario.load();
@@ -209,7 +231,7 @@ class ClusterFaultIT {
 	}
 
 	@Test
-	@Order(6)
+	@Order(7)
 	void aPlannedPostgresqlSwitchoverUnderLoadLosesNothing() throws Exception {
 		try (Scenario scenario = new Scenario(brokers, databases, 1, false)) {
 			LoadGenerator load = scenario.load();
@@ -225,7 +247,7 @@ class ClusterFaultIT {
 	}
 
 	@Test
-	@Order(7)
+	@Order(8)
 	void aRollingRestartOfTheThreeBrokersLosesNothing() throws Exception {
 		try (Scenario scenario = new Scenario(brokers, databases, 1, false)) {
 			LoadGenerator load = scenario.load();
