@@ -15,11 +15,11 @@ interface Broker {
 	Connection connect() throws Exception;
 
 	/**
-	 * How many messages each of these quorum queues holds back as pending enqueues:
+	 * How many messages these quorum queues hold back as pending enqueues, together:
 	 * published on a channel after a message of that channel's that the queue never got,
 	 * so applied (and confirmed) but not enqueued until the gap is filled or the channel
 	 * closes.
 	 */
-	Map<String, Long> heldEnqueues(List<String> queues);
+	long heldEnqueues(List<String> queues);
 
 }

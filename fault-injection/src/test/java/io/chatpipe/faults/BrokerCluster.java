@@ -119,7 +119,7 @@ final class BrokerCluster implements Broker, AutoCloseable {
 	}
 
 	@Override
-	public Map<String, Long> heldEnqueues(List<String> queues) {
+	public long heldEnqueues(List<String> queues) {
 		RuntimeException last = null;
 		for (FaultBroker node : this.nodes) {
 			try {

@@ -2,9 +2,7 @@ package io.chatpipe.faults;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 import io.chatpipe.testsupport.RabbitNode;
 
@@ -25,8 +23,8 @@ final class FaultBroker extends RabbitNode implements Broker {
 	}
 
 	@Override
-	public Map<String, Long> heldEnqueues(List<String> queues) {
-		Map<String, Long> held = new HashMap<>();
+	public long heldEnqueues(List<String> queues) {
+		long held = 0;
 		for (String queue : queues) {
 			String count = ctl("eval", """
 					{ok, Q} = rabbit_amqqueue:lookup(rabbit_misc:r(<<"/">>, queue, <<"%s">>)),
@@ -36,7 +34,7 @@ final class FaultBroker extends RabbitNode implements Broker {
 					        E <- maps:values(M), is_tuple(E), element(1, E) =:= enqueuer])
 					end),
 					Held.""".formatted(queue));
-			held.put(queue, Long.parseLong(count.strip()));
+			held += Long.parseLong(count.strip());
 		}
 		return held;
 	}

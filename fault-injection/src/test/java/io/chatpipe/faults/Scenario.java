@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -114,11 +115,8 @@ final class Scenario implements AutoCloseable {
 				.until(() -> storedOf(acceptedIds) == acceptedIds.size() && queued() == 0);
 			// Batches a consumer still holds unacked are not in the queues' ready count:
 			// wait for the store to settle.
-			AtomicLong last = new AtomicLong(-1);
-			await("stored count settled").during(Duration.ofSeconds(2))
-				.atMost(Duration.ofSeconds(30))
-				.pollInterval(Duration.ofMillis(250))
-				.until(() -> last.getAndSet(rows().size()) == last.get());
+			awaitSettled("stored count settled", Duration.ofSeconds(2), Duration.ofSeconds(30), Duration.ofMillis(250),
+					() -> (long) rows().size());
 		}
 		catch (ConditionTimeoutException ex) {
 			// reported as lost below
@@ -185,27 +183,33 @@ final class Scenario implements AutoCloseable {
 		Set<String> missing = new HashSet<>(acceptedIds);
 		missing.removeAll(storedIds);
 		long queued = queued();
-		long held = this.broker.heldEnqueues(this.topology.shardQueues())
-			.values()
-			.stream()
-			.mapToLong(Long::longValue)
-			.sum();
+		long held = this.broker.heldEnqueues(this.topology.shardQueues());
 		this.publisher.close();
-		AtomicLong last = new AtomicLong(-1);
-		try {
-			await("the store settled after the publisher stopped").during(Duration.ofSeconds(5))
-				.atMost(Duration.ofSeconds(60))
-				.pollInterval(Duration.ofMillis(500))
-				.until(() -> last.getAndSet(storedOf(missing)) == last.get());
-		}
-		catch (ConditionTimeoutException stillMoving) {
-			// reported as it stands
-		}
+		awaitSettled("the store settled after the publisher stopped", Duration.ofSeconds(5), Duration.ofSeconds(60),
+				Duration.ofMillis(500), () -> storedOf(missing));
 		long storedLate = storedOf(missing);
 		return "of the " + missing.size() + " not stored: " + queued + " still in the shard queues, " + held
 				+ " held back by the queues as pending enqueues; " + storedLate
 				+ " stored once the publisher stopped (its channels closed), " + (missing.size() - storedLate)
 				+ " never";
+	}
+
+	/**
+	 * Waits until the count stays the same for {@code steady}, at most {@code atMost}; a
+	 * count still moving then is left as it stands.
+	 */
+	private static void awaitSettled(String what, Duration steady, Duration atMost, Duration poll,
+			Callable<Long> count) {
+		AtomicLong last = new AtomicLong(-1);
+		try {
+			await(what).during(steady)
+				.atMost(atMost)
+				.pollInterval(poll)
+				.until(() -> last.getAndSet(count.call()) == last.get());
+		}
+		catch (ConditionTimeoutException stillMoving) {
+			// left as it stands
+		}
 	}
 
 	long deadLetters() throws Exception {
