@@ -10,6 +10,9 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongFunction;
@@ -133,6 +136,14 @@ final class OpenModelLoad {
 
 		private long failed;
 
+		private long notSent;
+
+		private long late;
+
+		private long broken;
+
+		private final Map<Integer, Long> statuses = new TreeMap<>();
+
 		private long outstanding;
 
 		Run(LongFunction<Request> requests, Answered answers) throws IOException {
@@ -176,14 +187,16 @@ final class OpenModelLoad {
 				this.selector.selectedKeys().clear();
 			}
 			// Requests still unanswered 10 s after the last was due count as failed.
-			long unanswered = total - this.ok - this.failed;
-			return new Step(rate, total, this.ok, this.failed + unanswered, total * 1e9 / Math.max(sent, 1),
+			Failures failures = new Failures(this.notSent, this.statuses, this.late, this.broken,
+					total - this.ok - this.failed);
+			return new Step(rate, total, this.ok, failures, total * 1e9 / Math.max(sent, 1),
 					this.latencies.getValueAtPercentile(50) / 1000.0, this.latencies.getValueAtPercentile(99) / 1000.0,
 					this.latencies.getMaxValue() / 1000.0);
 		}
 
 		private void due(long due, long index, Request request) throws IOException {
 			if (this.outstanding >= MAX_OUTSTANDING) {
+				this.notSent++;
 				this.failed++;
 				return;
 			}
@@ -214,12 +227,17 @@ final class OpenModelLoad {
 		public void answered(HttpConnection connection, HttpConnection.Exchange exchange, int status) {
 			long latency = System.nanoTime() - exchange.due();
 			this.outstanding--;
-			if (status == 200 && latency <= TIMEOUT_NANOS) {
-				this.ok++;
-				this.answers.ok(exchange.index(), System.nanoTime());
+			if (status != 200) {
+				this.statuses.merge(status, 1L, Long::sum);
+				this.failed++;
+			}
+			else if (latency > TIMEOUT_NANOS) {
+				this.late++;
+				this.failed++;
 			}
 			else {
-				this.failed++;
+				this.ok++;
+				this.answers.ok(exchange.index(), System.nanoTime());
 			}
 			this.latencies.recordValue(Math.max(0, latency / 1000));
 			if (connection.open()) {
@@ -231,6 +249,7 @@ final class OpenModelLoad {
 		public void broke(HttpConnection connection, HttpConnection.Exchange exchange) {
 			if (exchange != null) {
 				this.outstanding--;
+				this.broken++;
 				this.failed++;
 				this.latencies.recordValue(Math.max(0, (System.nanoTime() - exchange.due()) / 1000));
 			}
@@ -274,17 +293,80 @@ final class OpenModelLoad {
 	 * @param rate the arrival rate asked for, per second
 	 * @param requests requests due in the step
 	 * @param ok answered 200
-	 * @param failed answered otherwise, or not within 10 s
+	 * @param failures the rest: answered otherwise, not within 10 s, or not sent
 	 * @param offeredRate the rate the generator really sent at (it shares the machine)
 	 * @param p50Millis median latency from intended start to answer
 	 * @param p99Millis 99th percentile
 	 * @param maxMillis slowest
 	 */
-	record Step(int rate, long requests, long ok, long failed, double offeredRate, double p50Millis, double p99Millis,
-			double maxMillis) {
+	record Step(int rate, long requests, long ok, Failures failures, double offeredRate, double p50Millis,
+			double p99Millis, double maxMillis) {
+
+		long failed() {
+			return this.failures.total();
+		}
 
 		double errorRate() {
-			return (this.requests == 0) ? 0 : (double) this.failed / this.requests;
+			return (this.requests == 0) ? 0 : (double) failed() / this.requests;
+		}
+
+	}
+
+	/**
+	 * Why requests failed, so that a report tells the server's refusals from the
+	 * generator's own limits.
+	 *
+	 * @param notSent due while {@link #MAX_OUTSTANDING} requests were outstanding: never
+	 * sent (the generator's limit, not the server's answer)
+	 * @param statuses answers other than 200, by status
+	 * @param late 200s that came more than 10 s after they were due
+	 * @param broken in flight on a connection that broke
+	 * @param unanswered still unanswered 10 s after the step's last request was due
+	 */
+	record Failures(long notSent, Map<Integer, Long> statuses, long late, long broken, long unanswered) {
+
+		Failures {
+			statuses = Map.copyOf(statuses);
+		}
+
+		long total() {
+			return this.notSent + this.statuses.values().stream().mapToLong(Long::longValue).sum() + this.late
+					+ this.broken + this.unanswered;
+		}
+
+		/**
+		 * For example
+		 * {@code "503: 12, unanswered: 40, not sent at 4096 outstanding: 3,200"}; empty
+		 * if none failed.
+		 */
+		String describe() {
+			List<String> parts = new ArrayList<>();
+			new TreeMap<>(this.statuses).forEach((status, count) -> parts.add(status + ": " + thousands(count)));
+			add(parts, "200 after 10 s", this.late);
+			add(parts, "connection broke", this.broken);
+			add(parts, "unanswered", this.unanswered);
+			add(parts, "not sent at " + MAX_OUTSTANDING + " outstanding", this.notSent);
+			return String.join(", ", parts);
+		}
+
+		Map<String, Object> json() {
+			Map<String, Object> json = new TreeMap<>();
+			new TreeMap<>(this.statuses).forEach((status, count) -> json.put("status_" + status, count));
+			json.put("late", this.late);
+			json.put("connection_broke", this.broken);
+			json.put("unanswered", this.unanswered);
+			json.put("not_sent", this.notSent);
+			return json;
+		}
+
+		private static void add(List<String> parts, String what, long count) {
+			if (count > 0) {
+				parts.add(what + ": " + thousands(count));
+			}
+		}
+
+		private static String thousands(long count) {
+			return String.format(Locale.ROOT, "%,d", count);
 		}
 
 	}

@@ -79,8 +79,17 @@ final class Report {
 			problem(what + " at " + step.rate() + "/s: no request succeeded");
 		}
 		else if (quick && step.failed() > 0) {
-			problem(what + " at " + step.rate() + "/s: " + step.failed() + " requests failed in a smoke run");
+			problem(what + " at " + step.rate() + "/s: " + step.failed() + " requests failed in a smoke run"
+					+ failures(step));
 		}
+	}
+
+	/**
+	 * Why a step's requests failed, as {@code " (503: 12, unanswered: 3)"}; empty if none
+	 * did.
+	 */
+	static String failures(OpenModelLoad.Step step) {
+		return (step.failed() == 0) ? "" : " (" + step.failures().describe() + ")";
 	}
 
 	static synchronized List<String> problems() {

@@ -126,13 +126,13 @@ final class SendScenario {
 				double[] holdLag = persistLag(db, holdPrefix + "%", hold.ok(), quick);
 				double[] window = storedWindow(db, holdPrefix + "%");
 				sustained = (window[1] > 0) ? window[0] / window[1] : 0;
-				System.out.printf(Locale.ROOT, "  held %d/s for %d s: %d failed, p99 %.1f ms, %,.0f persisted/s%n",
-						holdRate, held.toSeconds(), hold.failed(), hold.p99Millis(), sustained);
+				System.out.printf(Locale.ROOT, "  held %d/s for %d s: %d failed%s, p99 %.1f ms, %,.0f persisted/s%n",
+						holdRate, held.toSeconds(), hold.failed(), Report.failures(hold), hold.p99Millis(), sustained);
 				body.append(String.format(Locale.ROOT,
-						"%nHeld at %d/s for %d s: %d ok, %d failed, p99 %.1f ms; %,.0f messages stored over %.1f s "
+						"%nHeld at %d/s for %d s: %d ok, %d failed%s, p99 %.1f ms; %,.0f messages stored over %.1f s "
 								+ "(**%,.0f persisted/s**); persist lag p50 %.0f ms, p99 %.0f ms.%n",
-						holdRate, held.toSeconds(), hold.ok(), hold.failed(), hold.p99Millis(), window[0], window[1],
-						sustained, holdLag[0], holdLag[1]));
+						holdRate, held.toSeconds(), hold.ok(), hold.failed(), Report.failures(hold), hold.p99Millis(),
+						window[0], window[1], sustained, holdLag[0], holdLag[1]));
 				rows.add(Map.of("held", stepRow(hold), "persisted_per_s", sustained, "persist_lag_p99_ms", holdLag[1]));
 				if (hold.failed() == 0) {
 					break;
@@ -176,6 +176,7 @@ final class SendScenario {
 		row.put("offered_rate", Math.round(step.offeredRate()));
 		row.put("ok", step.ok());
 		row.put("failed", step.failed());
+		row.put("failures", step.failures().json());
 		row.put("p50_ms", step.p50Millis());
 		row.put("p99_ms", step.p99Millis());
 		row.put("max_ms", step.maxMillis());

@@ -138,8 +138,9 @@ final class StreamScenario {
 			double p50 = latencies.getValueAtPercentile(50) / 1000.0;
 			double p99 = latencies.getValueAtPercentile(99) / 1000.0;
 			System.out.printf(Locale.ROOT,
-					"  %,d sends (%,d ok) -> %,d events; send 200 to event p50 %.1f ms, p99 %.1f ms; %.0f µs CPU/event%n",
-					measured.requests(), measured.ok(), delivered, p50, p99, cpuPerEvent);
+					"  %,d sends (%,d ok, %,d failed%s) -> %,d events; send 200 to event p50 %.1f ms, p99 %.1f ms; %.0f µs CPU/event%n",
+					measured.requests(), measured.ok(), measured.failed(), Report.failures(measured), delivered, p50,
+					p99, cpuPerEvent);
 			double[] storing = storeLag(db, measureStart, measureEnd);
 			System.out.printf(Locale.ROOT,
 					"  of which the publisher's accept to the consumer's store (stored_at - accepted_at): p50 %.1f ms, "
@@ -347,7 +348,7 @@ final class StreamScenario {
 			OpenModelLoad.Step stormSends, long jitterMillis, LiveStreams.Seen last) {
 		return String.format(Locale.ROOT,
 				"%,d streams (two per chat, %,d chats) on one query-API replica, opened in %.1f s; %,d sends/s into "
-						+ "their chats for %d s (%,d sent, %,d answered 200), realistic texts, measured after %d s of "
+						+ "their chats for %d s (%,d sent, %,d answered 200, %,d failed%s), realistic texts, measured after %d s of "
 						+ "sends since the tiers' cold start.%n%n" + "| figure | value |%n|---|---:|%n"
 						+ "| send 200 → event, p50 | **%.1f ms** |%n" + "| send 200 → event, p99 | **%.1f ms** |%n"
 						+ "| of it, publisher accepted → consumer stored (`stored_at - accepted_at`), p50 / p99 | "
@@ -364,11 +365,11 @@ final class StreamScenario {
 						+ "| messages missed / duplicated, over the whole run (every stream checked against the database) "
 						+ "| **%d / %d** |%n",
 				result.streams(), result.streams() / 2, openSeconds, rate, measure.toSeconds(), measured.requests(),
-				measured.ok(), warm.toSeconds(), result.p50Millis(), result.p99Millis(), result.storeP50Millis(),
-				result.storeP99Millis(), delivered, joined(result.p99ByWindow()), joined(result.storeP99ByWindow()),
-				result.storedToEvent().p50Millis(), result.storedToEvent().p99Millis(),
-				joined(result.storedToEvent().p99ByWindow()), idleKib / 1024, heldKib / 1024,
-				result.kibPer1000() / 1024, result.cpuMicrosPerEvent(), jitterMillis, stormSends.ok(),
+				measured.ok(), measured.failed(), Report.failures(measured), warm.toSeconds(), result.p50Millis(),
+				result.p99Millis(), result.storeP50Millis(), result.storeP99Millis(), delivered,
+				joined(result.p99ByWindow()), joined(result.storeP99ByWindow()), result.storedToEvent().p50Millis(),
+				result.storedToEvent().p99Millis(), joined(result.storedToEvent().p99ByWindow()), idleKib / 1024,
+				heldKib / 1024, result.kibPer1000() / 1024, result.cpuMicrosPerEvent(), jitterMillis, stormSends.ok(),
 				result.resumeSeconds(), result.missed(), result.duplicated())
 				+ String.format(Locale.ROOT,
 						"%nIn all %,d events; %,d arrived before their send's 200 was read (they count as 0 ms).%n",
@@ -382,6 +383,7 @@ final class StreamScenario {
 		json.put("sends_per_s", rate);
 		json.put("warm_s", warm.toSeconds());
 		json.put("sends_ok", measured.ok());
+		json.put("sends_failed", measured.failures().json());
 		json.put("events_delivered", delivered);
 		json.put("send_to_event_p50_ms", result.p50Millis());
 		json.put("send_to_event_p99_ms", result.p99Millis());

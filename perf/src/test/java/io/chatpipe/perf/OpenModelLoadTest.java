@@ -2,6 +2,7 @@ package io.chatpipe.perf;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
 
 class OpenModelLoadTest {
 
@@ -67,6 +69,22 @@ class OpenModelLoadTest {
 
 		assertThat(step.ok()).isEqualTo(150);
 		assertThat(step.failed()).isEqualTo(50);
+		assertThat(step.failures().statuses()).containsExactly(entry(503, 50L));
+		assertThat(step.failures().describe()).isEqualTo("503: 50");
+	}
+
+	@Test
+	void requestsPastTheOutstandingLimitAreNotSentAndAreToldApartFromUnansweredOnes() throws IOException {
+		try (ServerSocket silent = new ServerSocket(0, 5_000, InetAddress.getLoopbackAddress())) {
+			OpenModelLoad.Step step = new OpenModelLoad().run(5_000, Duration.ofSeconds(1),
+					(i) -> OpenModelLoad.Request.get(URI.create("http://127.0.0.1:" + silent.getLocalPort() + "/")));
+
+			assertThat(step.ok()).isZero();
+			assertThat(step.failures().unanswered()).isEqualTo(OpenModelLoad.MAX_OUTSTANDING);
+			assertThat(step.failures().notSent()).isEqualTo(5_000 - OpenModelLoad.MAX_OUTSTANDING);
+			assertThat(step.failed()).isEqualTo(5_000);
+			assertThat(step.failures().describe()).isEqualTo("unanswered: 4,096, not sent at 4096 outstanding: 904");
+		}
 	}
 
 	@Test
@@ -89,6 +107,8 @@ class OpenModelLoadTest {
 
 		assertThat(step.ok()).isZero();
 		assertThat(step.failed()).isEqualTo(50);
+		assertThat(step.failures().statuses()).isEmpty();
+		assertThat(step.failures().notSent()).isZero();
 	}
 
 	private URI uri(String path) {
