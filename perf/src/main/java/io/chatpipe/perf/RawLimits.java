@@ -51,6 +51,9 @@ final class RawLimits {
 	/** PerfTest's producers: one per publishing lane of the publisher. */
 	static final int PRODUCERS = 4;
 
+	/** The paced PerfTest run's messages/s: the live-stream scenario's sends/s. */
+	static final int PACED_RATE = StreamScenario.RATE;
+
 	/** Page queries per pgbench transaction (see {@link #pgbenchPages}). */
 	private static final int PAGES_PER_TRANSACTION = 3;
 
@@ -67,7 +70,7 @@ final class RawLimits {
 	record Limits(Broker broker, double postgresInsertRows, double postgresPages) {
 
 		static Limits none() {
-			return new Limits(new Broker(0, 0, 0, 0, 0), 0, 0);
+			return new Limits(new Broker(0, 0, 0, 0, 0, 0), 0, 0);
 		}
 
 	}
@@ -80,16 +83,38 @@ final class RawLimits {
 	 * @param messageSize the mean message body sent, bytes
 	 * @param confirmP99Millis the confirm latency, 99th percentile
 	 * @param cpuMicros RabbitMQ's CPU per message during the run
+	 * @param pacedCpuMicros RabbitMQ's CPU per message when paced at {@link #PACED_RATE}
 	 */
-	record Broker(double published, double consumed, int messageSize, double confirmP99Millis, double cpuMicros) {
+	record Broker(double published, double consumed, int messageSize, double confirmP99Millis, double cpuMicros,
+			double pacedCpuMicros) {
 
 	}
 
 	/**
 	 * PerfTest over a topology of its own, declared with chatpipe's shard-queue
-	 * arguments, removed afterwards.
+	 * arguments, removed afterwards: once as fast as it goes, and once paced at
+	 * {@link #PACED_RATE}, the live-stream scenario's sends/s, since the broker's CPU per
+	 * message is not the same at every rate.
 	 */
 	static Broker perfTest(Report report, boolean quick) throws Exception {
+		int size = Payloads.meanWireSize(2_000, 17);
+		int seconds = quick ? 3 : 20;
+		PerfTestRun fast = perfTest(report, size, seconds, 0, "perftest");
+		System.out.printf(
+				"  PerfTest (%d shard queues, %d B, %d in flight): published %.0f msg/s, consumed %.0f msg/s,"
+						+ " confirm p99 %.1f ms, RabbitMQ %.0f µs/msg%n",
+				Topology.DEFAULT_SHARDS, size, IN_FLIGHT, fast.published(), fast.consumed(), fast.confirmP99Millis(),
+				fast.cpuMicros());
+		PerfTestRun paced = perfTest(report, size, seconds, PACED_RATE, "perftest-paced");
+		System.out.printf(
+				"  PerfTest paced at %d msg/s: published %.0f msg/s, confirm p99 %.1f ms, RabbitMQ %.0f µs/msg%n",
+				PACED_RATE, paced.published(), paced.confirmP99Millis(), paced.cpuMicros());
+		return new Broker(fast.published(), fast.consumed(), size, fast.confirmP99Millis(), fast.cpuMicros(),
+				paced.cpuMicros());
+	}
+
+	/** One PerfTest run; {@code rate} 0 is as fast as it goes. */
+	private static PerfTestRun perfTest(Report report, int size, int seconds, int rate, String name) throws Exception {
 		RabbitService rabbit = TestServices.rabbit();
 		Topology topology = new Topology("chatpipe-perftest-" + System.nanoTime(), Topology.DEFAULT_SHARDS,
 				Topology.DEFAULT_DELIVERY_LIMIT);
@@ -103,8 +128,6 @@ final class RawLimits {
 			.stream()
 			.map((argument) -> argument.getKey() + "=" + argument.getValue())
 			.collect(Collectors.joining(","));
-		int size = Payloads.meanWireSize(2_000, 17);
-		int seconds = quick ? 3 : 20;
 		String uri = "amqp://" + rabbit.username() + ":" + rabbit.password() + "@" + rabbit.host() + ":"
 				+ rabbit.port();
 		List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
@@ -115,7 +138,10 @@ final class RawLimits {
 				String.valueOf(IN_FLIGHT / PRODUCERS), "--size", String.valueOf(size), "--consumers",
 				String.valueOf(topology.shards()), "--qos", "500", "--multi-ack-every", String.valueOf(INSERT_BATCH),
 				"--time", String.valueOf(seconds)));
-		Path log = report.dir().resolve("tools/perftest.log");
+		if (rate > 0) {
+			command.addAll(List.of("--rate", String.valueOf(rate / PRODUCERS)));
+		}
+		Path log = report.dir().resolve("tools/" + name + ".log");
 		CpuCost cost = CpuCost.start();
 		String output;
 		try {
@@ -134,11 +160,10 @@ final class RawLimits {
 		Matcher confirm = PERF_TEST_CONFIRM.matcher(output);
 		double confirmP99 = confirm.find() ? Double.parseDouble(confirm.group(5)) / 1000 : 0;
 		double rabbitMicros = cost.microsPerRequest(received * seconds).getOrDefault("RabbitMQ", 0.0);
-		System.out.printf(
-				"  PerfTest (%d shard queues, %d B, %d in flight): published %.0f msg/s, consumed %.0f msg/s,"
-						+ " confirm p99 %.1f ms, RabbitMQ %.0f µs/msg%n",
-				topology.shards(), size, IN_FLIGHT, sent, received, confirmP99, rabbitMicros);
-		return new Broker(sent, received, size, confirmP99, rabbitMicros);
+		return new PerfTestRun(sent, received, confirmP99, rabbitMicros);
+	}
+
+	private record PerfTestRun(double published, double consumed, double confirmP99Millis, double cpuMicros) {
 	}
 
 	/**
@@ -254,6 +279,8 @@ final class RawLimits {
 		json.put("rabbitmq_perftest_in_flight", IN_FLIGHT);
 		json.put("rabbitmq_perftest_confirm_p99_ms", limits.broker().confirmP99Millis());
 		json.put("rabbitmq_perftest_rabbitmq_cpu_us_per_message", limits.broker().cpuMicros());
+		json.put("rabbitmq_perftest_paced_per_s", PACED_RATE);
+		json.put("rabbitmq_perftest_paced_rabbitmq_cpu_us_per_message", limits.broker().pacedCpuMicros());
 		json.put("postgres_insert_rows_per_s", limits.postgresInsertRows());
 		json.put("postgres_page_queries_per_s", limits.postgresPages());
 		return json;
@@ -268,13 +295,16 @@ final class RawLimits {
 						(the pipeline's mean), mandatory, %d awaiting confirms over %d channels | PerfTest | %s msg/s \
 						(confirm p99 %.1f ms; RabbitMQ's CPU %.0f µs/msg) |
 						| RabbitMQ consume, a consumer per shard, manual acks every %d, prefetch 500 | PerfTest | %s msg/s |
+						| RabbitMQ's CPU a message when paced at %,d msg/s (the live-stream scenario's rate), the same \
+						queues and flags | PerfTest `--rate` | %.0f µs/msg |
 						| PostgreSQL insert, the consumer's statements, batches of %d chats | pgbench, 8 clients | %s rows/s |
 						| PostgreSQL page query (the query API's, limit 10 + 1) on the pull table | pgbench, 8 clients | %s queries/s |
 						""",
 				Topology.DEFAULT_SHARDS, limits.broker().messageSize(), IN_FLIGHT, PRODUCERS,
 				Report.format(limits.broker().published()), limits.broker().confirmP99Millis(),
-				limits.broker().cpuMicros(), INSERT_BATCH, Report.format(limits.broker().consumed()), INSERT_BATCH,
-				Report.format(limits.postgresInsertRows()), Report.format(limits.postgresPages()));
+				limits.broker().cpuMicros(), INSERT_BATCH, Report.format(limits.broker().consumed()), PACED_RATE,
+				limits.broker().pacedCpuMicros(), INSERT_BATCH, Report.format(limits.postgresInsertRows()),
+				Report.format(limits.postgresPages()));
 	}
 
 }

@@ -39,6 +39,11 @@ import org.HdrHistogram.Histogram;
  */
 final class StreamScenario {
 
+	/**
+	 * Sends a second unless told otherwise: the figure the live-stream targets are for.
+	 */
+	static final int RATE = 1_000;
+
 	private StreamScenario() {
 	}
 
@@ -74,7 +79,7 @@ final class StreamScenario {
 	 */
 	static Result run(Report report, boolean quick, int streamCount, int sendRate, int warmSeconds) throws Exception {
 		int streams = (streamCount > 0) ? streamCount : (quick ? 200 : 10_000);
-		int rate = (sendRate > 0) ? sendRate : (quick ? 50 : 1_000);
+		int rate = (sendRate > 0) ? sendRate : (quick ? 50 : RATE);
 		Duration warm = Duration.ofSeconds((warmSeconds > 0) ? warmSeconds : (quick ? 2 : 10));
 		Duration measure = Duration.ofSeconds(quick ? 5 : 60);
 		Duration storm = Duration.ofSeconds(quick ? 6 : 30);
