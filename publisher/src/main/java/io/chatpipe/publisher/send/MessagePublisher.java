@@ -49,7 +49,8 @@ class MessagePublisher implements DisposableBean {
 		this.topology = topology;
 		this.properties = properties;
 		this.stats = stats;
-		this.lanes = new PublishLanes(rabbit, properties.publishThreads(), properties.maxInFlight());
+		this.lanes = new PublishLanes(rabbit, properties.publishThreads(), properties.maxInFlight(),
+				properties.publishWindow());
 	}
 
 	/**

@@ -25,13 +25,16 @@ import org.springframework.validation.annotation.Validated;
  * (whose publish call may block); a shard's messages always take the same lane
  * @param activityLogInterval how often the publisher logs one line of what it did
  * @param maxInFlight the most sends waiting for their confirms at once; beyond, 429
+ * @param publishWindow how long a lane that was idle gathers messages before it publishes
+ * them together; 0 publishes each at once
  */
 @Validated
 @ConfigurationProperties("chatpipe.publisher")
 public record SendProperties(@DefaultValue("" + MessageRules.DEFAULT_MAX_TEXT_CODE_POINTS) @Min(1) int maxTextLength,
 		@DefaultValue("64KB") DataSize maxBodySize, @DefaultValue("5s") Duration confirmTimeout,
 		@DefaultValue("1s") Duration retryAfter, @DefaultValue("4") @Min(1) @Max(256) int publishThreads,
-		@DefaultValue("60s") Duration activityLogInterval, @DefaultValue("4096") @Min(1) int maxInFlight) {
+		@DefaultValue("60s") Duration activityLogInterval, @DefaultValue("4096") @Min(1) int maxInFlight,
+		@DefaultValue("0ms") Duration publishWindow) {
 
 	public MessageRules rules() {
 		return new MessageRules(this.maxTextLength);

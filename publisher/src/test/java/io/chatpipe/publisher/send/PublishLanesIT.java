@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -30,7 +31,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The publishing lanes against a real broker: a shard's messages leave on one channel, in
  * order, and a message whose confirm was given up on closes the channel it went out on,
- * after which the shard goes on, in order, on a new one.
+ * after which the shard goes on, in order, on a new one; with a publish window, what
+ * queued on every lane within one window goes out together at its end.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE)
 class PublishLanesIT {
@@ -55,7 +57,7 @@ class PublishLanesIT {
 	@BeforeEach
 	void start() throws Exception {
 		// Two lanes for four shards: shards 0 and 2 share lane 0, 1 and 3 lane 1.
-		this.lanes = new PublishLanes(this.rabbit, 2, 100);
+		this.lanes = new PublishLanes(this.rabbit, 2, 100, Duration.ZERO);
 		this.connection = TestServices.rabbitConnectionFactory().newConnection("chatpipe-test");
 		this.channel = this.connection.createChannel();
 		for (String queue : topology.shardQueues()) {
@@ -106,6 +108,47 @@ class PublishLanesIT {
 
 		assertThat(third.channel()).isEqualTo(second.channel());
 		assertThat(texts(0, 3)).containsExactly("first", "second", "third");
+	}
+
+	@Test
+	void aLaneThatWasIdlePublishesAtTheEndOfTheWindowWithWhatQueuedMeanwhileOnEveryLane() throws Exception {
+		Duration window = Duration.ofMillis(600);
+		PublishLanes windowed = new PublishLanes(this.rabbit, 2, 100, window);
+		try {
+			// Start just after a window begins (the windows are multiples of it on the
+			// JVM's nanosecond clock), then send to both lanes over the next 300 ms.
+			long windowNanos = window.toNanos();
+			TimeUnit.NANOSECONDS.sleep(windowNanos - Math.floorMod(System.nanoTime(), windowNanos) + 20_000_000);
+			long start = System.nanoTime();
+			List<CompletableFuture<Long>> handedOver = new ArrayList<>();
+			List<CorrelationData> correlations = new ArrayList<>();
+			for (int i = 0; i < 4; i++) {
+				CorrelationData correlation = new CorrelationData("w" + i);
+				correlations.add(correlation);
+				handedOver.add(windowed.publish(i % 2, topology.exchange(), topology.routingKey(i % 2),
+						new Message(("w" + i).getBytes(StandardCharsets.UTF_8), new MessageProperties()), correlation)
+					.thenApply((sent) -> TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)));
+				Thread.sleep(100);
+			}
+
+			List<Long> millis = new ArrayList<>();
+			for (CompletableFuture<Long> each : handedOver) {
+				millis.add(each.get(5, TimeUnit.SECONDS));
+			}
+			assertThat(millis).allSatisfy((at) -> assertThat(at).isBetween(400L, 1000L));
+			assertThat(millis.stream().mapToLong(Long::longValue).max().getAsLong()
+					- millis.stream().mapToLong(Long::longValue).min().getAsLong())
+				.as("handed over together: %s ms after the first send", millis)
+				.isLessThan(100);
+			for (CorrelationData correlation : correlations) {
+				assertThat(correlation.getFuture().get(5, TimeUnit.SECONDS).isAck()).isTrue();
+			}
+			assertThat(texts(0, 2)).containsExactly("w0", "w2");
+			assertThat(texts(1, 2)).containsExactly("w1", "w3");
+		}
+		finally {
+			windowed.destroy();
+		}
 	}
 
 	/** Publishes one message to the shard and waits for the broker's confirm. */
