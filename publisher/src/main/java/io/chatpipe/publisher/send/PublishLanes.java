@@ -282,8 +282,7 @@ final class PublishLanes implements DisposableBean {
 		 * messages reach the broker together.
 		 */
 		private void awaitWindowEnd() throws InterruptedException {
-			long window = PublishLanes.this.windowNanos;
-			TimeUnit.NANOSECONDS.sleep(window - Math.floorMod(System.nanoTime(), window));
+			TimeUnit.NANOSECONDS.sleep(nanosToWindowEnd(PublishLanes.this.windowNanos));
 		}
 
 		private Publish take(Publish publish) {
@@ -302,6 +301,14 @@ final class PublishLanes implements DisposableBean {
 			});
 		}
 
+	}
+
+	/**
+	 * Nanoseconds from now to the end of the current window: the windows are multiples of
+	 * {@code windowNanos} on the JVM's one nanosecond clock, the same for every lane.
+	 */
+	static long nanosToWindowEnd(long windowNanos) {
+		return windowNanos - Math.floorMod(System.nanoTime(), windowNanos);
 	}
 
 	private static void send(RabbitOperations operations, Publish publish, Sent sent) {

@@ -117,8 +117,7 @@ class PublishLanesIT {
 		try {
 			// Start just after a window begins (the windows are multiples of it on the
 			// JVM's nanosecond clock), then send to both lanes over the next 300 ms.
-			long windowNanos = window.toNanos();
-			TimeUnit.NANOSECONDS.sleep(windowNanos - Math.floorMod(System.nanoTime(), windowNanos) + 20_000_000);
+			TimeUnit.NANOSECONDS.sleep(PublishLanes.nanosToWindowEnd(window.toNanos()) + 20_000_000);
 			long start = System.nanoTime();
 			List<CompletableFuture<Long>> handedOver = new ArrayList<>();
 			List<CorrelationData> correlations = new ArrayList<>();
