@@ -5,6 +5,7 @@ import java.time.Duration;
 import io.chatpipe.model.MessageRules;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
+import org.hibernate.validator.constraints.time.DurationMin;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -26,7 +27,7 @@ import org.springframework.validation.annotation.Validated;
  * @param activityLogInterval how often the publisher logs one line of what it did
  * @param maxInFlight the most sends waiting for their confirms at once; beyond, 429
  * @param publishWindow how long a lane that was idle gathers messages before it publishes
- * them together; 0 publishes each at once
+ * them together; 0 publishes each at once, and a negative window stops the start
  */
 @Validated
 @ConfigurationProperties("chatpipe.publisher")
@@ -34,7 +35,7 @@ public record SendProperties(@DefaultValue("" + MessageRules.DEFAULT_MAX_TEXT_CO
 		@DefaultValue("64KB") DataSize maxBodySize, @DefaultValue("5s") Duration confirmTimeout,
 		@DefaultValue("1s") Duration retryAfter, @DefaultValue("4") @Min(1) @Max(256) int publishThreads,
 		@DefaultValue("60s") Duration activityLogInterval, @DefaultValue("4096") @Min(1) int maxInFlight,
-		@DefaultValue("0ms") Duration publishWindow) {
+		@DefaultValue("0ms") @DurationMin(millis = 0) Duration publishWindow) {
 
 	public MessageRules rules() {
 		return new MessageRules(this.maxTextLength);
