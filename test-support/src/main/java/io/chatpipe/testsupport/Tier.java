@@ -1,7 +1,6 @@
 package io.chatpipe.testsupport;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -68,7 +67,7 @@ public final class Tier implements AutoCloseable {
 	 * with these Spring properties, without waiting for it.
 	 */
 	public static Tier start(String name, Map<String, Object> properties) throws IOException {
-		Tier tier = new Tier(name, freePort(), Map.copyOf(properties));
+		Tier tier = new Tier(name, Ports.unused(), Map.copyOf(properties));
 		tier.launch();
 		return tier;
 	}
@@ -259,12 +258,6 @@ public final class Tier implements AutoCloseable {
 			if (!this.process.waitFor(40, TimeUnit.SECONDS)) {
 				this.process.destroyForcibly().waitFor();
 			}
-		}
-	}
-
-	private static int freePort() throws IOException {
-		try (ServerSocket socket = new ServerSocket(0)) {
-			return socket.getLocalPort();
 		}
 	}
 
