@@ -1,8 +1,8 @@
 package io.chatpipe.publisher.send;
 
-import java.net.ServerSocket;
 import java.time.Duration;
 
+import io.chatpipe.testsupport.Ports;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -26,11 +26,7 @@ class UnreachableBrokerIT {
 
 	@DynamicPropertySource
 	static void noBroker(DynamicPropertyRegistry registry) throws Exception {
-		int freePort;
-		try (ServerSocket socket = new ServerSocket(0)) {
-			freePort = socket.getLocalPort();
-		}
-		int port = freePort;
+		int port = Ports.unused();
 		registry.add("spring.rabbitmq.host", () -> "127.0.0.1");
 		registry.add("spring.rabbitmq.port", () -> port);
 	}
